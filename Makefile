@@ -1,0 +1,29 @@
+# tokengate — see README.md. Every target works on a fresh clone with Go >= 1.24 on PATH.
+GO ?= go
+PKGS := ./...
+
+.PHONY: build test bench run check fuzz clean
+
+build: ## build dist/*.wasm with standard Go (wasip1, c-shared)
+	./build.sh
+
+test: build ## build the .wasm modules, then run every test (native and against the .wasm)
+	$(GO) test -count=1 $(PKGS)
+
+bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through
+	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
+
+run: build ## the demo: echo upstream + gateway on 127.0.0.1:8080 running dist/tokengate.wasm
+	$(GO) run ./cmd/tokengate demo
+
+check: ## gofmt, go vet, go mod tidy must leave no diff
+	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
+	$(GO) vet $(PKGS)
+	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PKGS)
+	$(GO) mod tidy -diff
+
+fuzz: ## a short run of every fuzz target
+	./scripts/fuzz.sh 20s
+
+clean:
+	rm -rf dist
