@@ -1,0 +1,31 @@
+// Package filter is tokengate's proxy-wasm HTTP filter: it protects routes
+// with JWTs verified in-process by package jwtcore, configured by the plugin
+// JSON documented in README.md (issue 4).
+//
+// The package is split so that almost everything is ordinary Go that `go test`
+// runs natively:
+//
+//   - config.go, compile.go: plugin JSON -> *compiledConfig, once, at plugin
+//     start (parseConfig is pure; its errors name the JSON path at fault).
+//   - path.go, match.go, extract.go: request target normalization, ordered rule
+//     matching, token extraction (header, query parameter, cookie).
+//   - decide.go: decide(cfg, req, now) Decision, the whole policy as a pure
+//     function of plain values; it never calls the host.
+//   - reasons.go, respond.go, claimheaders.go: the closed vocabulary of denial
+//     reasons, RFC 6750 replies, and the headers forwarded upstream on allow.
+//   - plugin.go, http.go, metrics.go: the only code that talks to the host,
+//     through internal/proxywasm (the SDK's programming model). They gather
+//     inputs, call decide, and apply the Decision; every host failure or
+//     recovered panic denies with 500 (fail closed).
+//
+// What this package is NOT:
+//
+//   - not a JWT library: parsing, signatures, claims checks and the verified
+//     token cache are jwtcore's;
+//   - not an ABI binding: the proxy-wasm exports and imports live in
+//     internal/proxywasm; cmd/tokengate-wasm is the main package of the .wasm;
+//   - not a router: it never changes where a request goes, only whether it goes
+//     and which headers (and normalized :path) it carries;
+//   - not an authorization server: it does not fetch keys or introspect tokens
+//     (yet); keys come from the plugin configuration.
+package filter

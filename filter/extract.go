@@ -1,0 +1,213 @@
+package filter
+
+import (
+	"net/url"
+	"strings"
+)
+
+// sourceKind says where a token is carried.
+type sourceKind uint8
+
+const (
+	sourceHeader sourceKind = iota + 1 // a request header, optionally after a scheme prefix
+	sourceQuery                        // a query parameter of the request target
+	sourceCookie                       // a cookie of the Cookie header(s)
+)
+
+// tokenSource is one "token_from" entry of a provider.
+type tokenSource struct {
+	kind   sourceKind
+	name   string // header name (lower case), query parameter or cookie name (case-sensitive)
+	prefix string // header only: scheme prefix such as "Bearer ", matched case-insensitively
+}
+
+// String names the source for logs and denial details; it never includes a value.
+func (s tokenSource) String() string {
+	switch s.kind {
+	case sourceHeader:
+		return "header " + s.name
+	case sourceQuery:
+		return "query " + s.name
+	case sourceCookie:
+		return "cookie " + s.name
+	}
+	return "unknown source"
+}
+
+// defaultTokenSource is used when a provider has no "token_from".
+var defaultTokenSource = tokenSource{kind: sourceHeader, name: "authorization", prefix: "Bearer "}
+
+// foundToken is a credential found at one of the sources.
+type foundToken struct {
+	source    int    // index into the sources given to extractTokens
+	token     string // the token text; empty when malformed
+	malformed bool   // the source held a credential that is not a token ("Bearer" alone, bad escape)
+}
+
+// extractTokens returns every credential present at the given sources, in
+// source order, then in the order they appear in the request. A header whose
+// value does not start with the source's prefix (e.g. "Basic ..." where
+// "Bearer " is expected) holds no token for that source. Headers are matched
+// by name case-insensitively; query parameter and cookie names exactly.
+func extractTokens(sources []tokenSource, headers [][2]string, query string) []foundToken {
+	var found []foundToken
+	for i, s := range sources {
+		switch s.kind {
+		case sourceHeader:
+			for _, h := range headers {
+				if !strings.EqualFold(h[0], s.name) {
+					continue
+				}
+				if tok, ok, malformed := headerToken(h[1], s.prefix); ok {
+					found = append(found, foundToken{source: i, token: tok, malformed: malformed})
+				}
+			}
+		case sourceQuery:
+			forEachQueryParam(query, func(name, rawValue string) {
+				if name != s.name {
+					return
+				}
+				v, err := url.QueryUnescape(rawValue)
+				if err != nil || v == "" {
+					found = append(found, foundToken{source: i, malformed: true})
+					return
+				}
+				found = append(found, foundToken{source: i, token: v})
+			})
+		case sourceCookie:
+			forEachCookie(headers, func(name, value string) {
+				if name != s.name {
+					return
+				}
+				if value == "" {
+					found = append(found, foundToken{source: i, malformed: true})
+					return
+				}
+				found = append(found, foundToken{source: i, token: value})
+			})
+		}
+	}
+	return found
+}
+
+// headerToken takes the token out of a header value. ok is false when the
+// value is not a credential of this scheme; malformed is true when it is, but
+// carries no token ("Bearer", "Bearer   ").
+func headerToken(value, prefix string) (token string, ok, malformed bool) {
+	value = strings.TrimLeft(value, " \t")
+	if prefix == "" {
+		tok := strings.TrimRight(value, " \t")
+		return tok, true, tok == ""
+	}
+	if len(value) >= len(prefix) && strings.EqualFold(value[:len(prefix)], prefix) {
+		tok := strings.Trim(value[len(prefix):], " \t")
+		return tok, true, tok == ""
+	}
+	// "Bearer" with nothing after it, when the prefix is "Bearer ".
+	scheme := strings.TrimRight(prefix, " \t")
+	if scheme != "" && strings.EqualFold(strings.TrimRight(value, " \t"), scheme) {
+		return "", true, true
+	}
+	return "", false, false
+}
+
+// forEachQueryParam calls f with the decoded name and the raw value of every
+// parameter of a raw query ("a=1&b&c=%41"). Names that fail to decode are
+// passed raw.
+func forEachQueryParam(query string, f func(name, rawValue string)) {
+	for query != "" {
+		var param string
+		param, query, _ = strings.Cut(query, "&")
+		if param == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(param, "=")
+		if dec, err := url.QueryUnescape(name); err == nil {
+			name = dec
+		}
+		f(name, value)
+	}
+}
+
+// forEachCookie calls f with the name and value of every cookie in the
+// request's Cookie headers (RFC 6265 §5.4: "a=1; b=2"; HTTP/2 may split them
+// over several headers). A double-quoted value is unquoted.
+func forEachCookie(headers [][2]string, f func(name, value string)) {
+	for _, h := range headers {
+		if !strings.EqualFold(h[0], "cookie") {
+			continue
+		}
+		rest := h[1]
+		for rest != "" {
+			var pair string
+			pair, rest, _ = strings.Cut(rest, ";")
+			pair = strings.Trim(pair, " \t")
+			if pair == "" {
+				continue
+			}
+			name, value, _ := strings.Cut(pair, "=")
+			name = strings.Trim(name, " \t")
+			value = strings.Trim(value, " \t")
+			if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+				value = value[1 : len(value)-1]
+			}
+			f(name, value)
+		}
+	}
+}
+
+// withoutQueryParams returns query without the parameters named in names,
+// keeping every other parameter byte for byte.
+func withoutQueryParams(query string, names []string) string {
+	var b strings.Builder
+	rest := query
+	for rest != "" {
+		var param string
+		param, rest, _ = strings.Cut(rest, "&")
+		if param == "" {
+			continue
+		}
+		name, _, _ := strings.Cut(param, "=")
+		if dec, err := url.QueryUnescape(name); err == nil {
+			name = dec
+		}
+		if containsString(names, name) {
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(param)
+	}
+	return b.String()
+}
+
+// withoutCookies returns the request's cookies, from every Cookie header,
+// joined into one header value without the cookies named in names (the
+// original text of every kept cookie is preserved).
+func withoutCookies(headers [][2]string, names []string) string {
+	var b strings.Builder
+	for _, h := range headers {
+		if !strings.EqualFold(h[0], "cookie") {
+			continue
+		}
+		rest := h[1]
+		for rest != "" {
+			var pair string
+			pair, rest, _ = strings.Cut(rest, ";")
+			pair = strings.Trim(pair, " \t")
+			if pair == "" {
+				continue
+			}
+			name, _, _ := strings.Cut(pair, "=")
+			if containsString(names, strings.Trim(name, " \t")) {
+				continue
+			}
+			if b.Len() > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(pair)
+		}
+	}
+	return b.String()
+}

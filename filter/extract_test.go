@@ -1,0 +1,102 @@
+package filter
+
+import "testing"
+
+func Test_extractTokens(t *testing.T) {
+	bearer := tokenSource{kind: sourceHeader, name: "authorization", prefix: "Bearer "}
+	raw := tokenSource{kind: sourceHeader, name: "x-token"}
+	query := tokenSource{kind: sourceQuery, name: "access_token"}
+	cookie := tokenSource{kind: sourceCookie, name: "at"}
+	all := []tokenSource{bearer, raw, query, cookie}
+	tests := []struct {
+		name    string
+		headers [][2]string
+		query   string
+		want    []foundToken
+	}{
+		{name: "nothing"},
+		{name: "bearer", headers: [][2]string{{"authorization", "Bearer a.b.c"}},
+			want: []foundToken{{source: 0, token: "a.b.c"}}},
+		{name: "bearer scheme case insensitive", headers: [][2]string{{"Authorization", "bEaReR   a.b.c  "}},
+			want: []foundToken{{source: 0, token: "a.b.c"}}},
+		{name: "other scheme is no token", headers: [][2]string{{"authorization", "Basic dXNlcjpwdw=="}}},
+		{name: "bearer alone is malformed", headers: [][2]string{{"authorization", "Bearer"}},
+			want: []foundToken{{source: 0, malformed: true}}},
+		{name: "bearer and spaces is malformed", headers: [][2]string{{"authorization", "Bearer   "}},
+			want: []foundToken{{source: 0, malformed: true}}},
+		{name: "two authorization headers", headers: [][2]string{{"authorization", "Bearer one"}, {"authorization", "Bearer two"}},
+			want: []foundToken{{source: 0, token: "one"}, {source: 0, token: "two"}}},
+		{name: "raw header", headers: [][2]string{{"x-token", " t.o.k "}},
+			want: []foundToken{{source: 1, token: "t.o.k"}}},
+		{name: "raw header empty", headers: [][2]string{{"x-token", ""}},
+			want: []foundToken{{source: 1, malformed: true}}},
+		{name: "query", query: "a=1&access_token=q.r.s&b",
+			want: []foundToken{{source: 2, token: "q.r.s"}}},
+		{name: "query escaped", query: "access%5Ftoken=q%2Er.s",
+			want: []foundToken{{source: 2, token: "q.r.s"}}},
+		{name: "query bad escape", query: "access_token=q%zz",
+			want: []foundToken{{source: 2, malformed: true}}},
+		{name: "query empty value", query: "access_token=",
+			want: []foundToken{{source: 2, malformed: true}}},
+		{name: "query name is exact", query: "Access_Token=x&access_tokens=y"},
+		{name: "cookie", headers: [][2]string{{"cookie", "a=1; at=c.d.e; b=2"}},
+			want: []foundToken{{source: 3, token: "c.d.e"}}},
+		{name: "cookie quoted", headers: [][2]string{{"cookie", `at="c.d.e"`}},
+			want: []foundToken{{source: 3, token: "c.d.e"}}},
+		{name: "cookie split headers", headers: [][2]string{{"cookie", "a=1"}, {"cookie", "at=x.y.z"}},
+			want: []foundToken{{source: 3, token: "x.y.z"}}},
+		{name: "cookie name exact", headers: [][2]string{{"cookie", "AT=1; att=2"}}},
+		{name: "everywhere in source order",
+			headers: [][2]string{{"cookie", "at=4"}, {"x-token", "2"}, {"authorization", "Bearer 1"}},
+			query:   "access_token=3",
+			want: []foundToken{{source: 0, token: "1"}, {source: 1, token: "2"},
+				{source: 2, token: "3"}, {source: 3, token: "4"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			equal(t, "tokens", extractTokens(all, tc.headers, tc.query), tc.want)
+		})
+	}
+}
+
+func Test_withoutQueryParams(t *testing.T) {
+	tests := []struct {
+		name, query, want string
+		names             []string
+	}{
+		{name: "only param", query: "access_token=x", names: []string{"access_token"}, want: ""},
+		{name: "middle", query: "a=1&access_token=x&b=%41", names: []string{"access_token"}, want: "a=1&b=%41"},
+		{name: "repeated", query: "access_token=x&a&access_token=y", names: []string{"access_token"}, want: "a"},
+		{name: "escaped name", query: "access%5Ftoken=x&a=1", names: []string{"access_token"}, want: "a=1"},
+		{name: "untouched", query: "a=1&&b", names: []string{"t"}, want: "a=1&b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			equal(t, "query", withoutQueryParams(tc.query, tc.names), tc.want)
+		})
+	}
+}
+
+func Test_withoutCookies(t *testing.T) {
+	tests := []struct {
+		name    string
+		headers [][2]string
+		names   []string
+		want    string
+	}{
+		{name: "only cookie", headers: [][2]string{{"cookie", "at=x"}}, names: []string{"at"}, want: ""},
+		{name: "keeps others", headers: [][2]string{{"cookie", "a=1;at=x;  b=\"2\""}}, names: []string{"at"}, want: `a=1; b="2"`},
+		{name: "joins headers", headers: [][2]string{{"cookie", "a=1"}, {"x", "y"}, {"Cookie", "at=x; c=3"}}, names: []string{"at"}, want: "a=1; c=3"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			equal(t, "cookie", withoutCookies(tc.headers, tc.names), tc.want)
+		})
+	}
+}
+
+func Test_tokenSource_String(t *testing.T) {
+	equal(t, "header", defaultTokenSource.String(), "header authorization")
+	equal(t, "query", tokenSource{kind: sourceQuery, name: "t"}.String(), "query t")
+	equal(t, "cookie", tokenSource{kind: sourceCookie, name: "c"}.String(), "cookie c")
+}
