@@ -1,0 +1,98 @@
+package filter
+
+import (
+	"encoding/base64"
+	"strings"
+
+	"github.com/tidwall/gjson"
+)
+
+// On allow, verified claims are forwarded to the upstream as headers:
+//
+//   - claim_to_headers: each {claim, header}; the claim is a gjson path into the
+//     verified payload. Strings go as they are; numbers and booleans in their
+//     JSON form (as written in the token); arrays of strings joined by ",";
+//     any other array and every object as compact JSON. An absent or null
+//     claim sets nothing.
+//   - payload_header: the verified payload, base64url without padding.
+//
+// Every value is checked before it is set: a value holding CR, LF, NUL or any
+// other control character but HTAB would split or corrupt the header block,
+// so the request is denied instead (claim_malformed). Whatever the outcome,
+// incoming headers with any name the filter sets are removed from every
+// request (decide.go), so a client can never pose as a verified claim.
+
+// claimHeader is one claim_to_headers entry.
+type claimHeader struct {
+	claim  string // gjson path into the payload
+	header string // lower-case header name
+}
+
+// formatClaim renders a claim for a header. ok is false when the claim is
+// absent or null.
+func formatClaim(r gjson.Result) (value string, ok bool) {
+	switch r.Type {
+	case gjson.Null:
+		return "", false
+	case gjson.String:
+		return r.Str, true
+	case gjson.Number, gjson.True, gjson.False:
+		return r.Raw, true
+	}
+	if r.IsArray() {
+		items := r.Array()
+		strs := make([]string, 0, len(items))
+		for _, it := range items {
+			if it.Type != gjson.String {
+				return compactJSON(r.Raw), true
+			}
+			strs = append(strs, it.Str)
+		}
+		return strings.Join(strs, ","), true
+	}
+	return compactJSON(r.Raw), true
+}
+
+// compactJSON removes insignificant whitespace from valid JSON text.
+func compactJSON(raw string) string {
+	var b strings.Builder
+	b.Grow(len(raw))
+	inString, escaped := false, false
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+// validHeaderValue reports whether v can be set as a header value: no control
+// character except HTAB (so no CR, LF or NUL), no DEL.
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// payloadHeaderValue encodes a verified payload for payload_header.
+func payloadHeaderValue(payload []byte) string {
+	return base64.RawURLEncoding.EncodeToString(payload)
+}
