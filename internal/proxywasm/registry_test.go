@@ -1,0 +1,102 @@
+package proxywasm
+
+import (
+	"testing"
+
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+)
+
+type regVM struct {
+	types.DefaultVMContext
+	nilPlugin bool
+}
+
+func (v *regVM) NewPluginContext(uint32) types.PluginContext {
+	if v.nilPlugin {
+		return nil
+	}
+	return &regPlugin{}
+}
+
+type regPlugin struct{ types.DefaultPluginContext }
+
+func (*regPlugin) NewHttpContext(uint32) types.HttpContext { return &types.DefaultHttpContext{} }
+
+func Test_registry_createContext(t *testing.T) {
+	tests := []struct {
+		name       string
+		vm         types.VMContext
+		id, parent uint32
+		setupRoot  bool
+		want       bool
+		wantRoot   uint32
+	}{
+		{name: "root", vm: &regVM{}, id: 1, want: true, wantRoot: 1},
+		{name: "root without vm context", vm: nil, id: 1, want: false, wantRoot: 1},
+		{name: "root, plugin nil", vm: &regVM{nilPlugin: true}, id: 1, want: false, wantRoot: 1},
+		{name: "stream", vm: &regVM{}, id: 7, parent: 1, setupRoot: true, want: true, wantRoot: 1},
+		{name: "stream of unknown root", vm: &regVM{}, id: 7, parent: 3, want: false, wantRoot: 3},
+		{name: "stream, plugin without http", vm: &types.DefaultVMContext{}, id: 7, parent: 1, setupRoot: true, want: false, wantRoot: 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRegistry()
+			r.vm = tc.vm
+			if tc.setupRoot && !r.createContext(1, 0) {
+				t.Fatal("root context not created")
+			}
+			if got := r.createContext(tc.id, tc.parent); got != tc.want {
+				t.Errorf("createContext(%d, %d) = %v, want %v", tc.id, tc.parent, got, tc.want)
+			}
+			if got := r.rootOf(tc.id); got != tc.wantRoot {
+				t.Errorf("rootOf(%d) = %d, want %d", tc.id, got, tc.wantRoot)
+			}
+			if tc.parent != 0 && !tc.want {
+				if e, ok := r.streams[tc.id]; !ok || e.ctx != nil {
+					t.Errorf("stream without context must stay registered with a nil context (fail closed), got %+v, %v", e, ok)
+				}
+			}
+		})
+	}
+}
+
+func Test_registry_callouts(t *testing.T) {
+	r := newRegistry()
+	r.vm = &regVM{}
+	r.createContext(1, 0)
+	r.createContext(2, 0)
+	r.createContext(10, 1)
+	r.createContext(20, 2)
+
+	var got []int
+	r.addCallout(10, 5, func(n, _, _ int) { got = append(got, 10*100+n) })
+	r.addCallout(20, 5, func(n, _, _ int) { got = append(got, 20*100+n) }) // same token, other root
+	r.addCallout(1, 6, nil)                                                // dispatched by the root itself
+
+	if _, ok := r.takeCallout(10, 5); ok {
+		t.Error("callout found under the stream id; responses arrive on the root id")
+	}
+	e, ok := r.takeCallout(1, 5)
+	if !ok || e.ctx != 10 {
+		t.Fatalf("takeCallout(1, 5) = %+v, %v; want dispatching context 10", e, ok)
+	}
+	e.cb(3, 0, 0)
+	r.deleteContext(20) // the stream goes away; its callout must still be delivered
+	e, ok = r.takeCallout(2, 5)
+	if !ok || e.ctx != 20 {
+		t.Fatalf("takeCallout(2, 5) = %+v, %v; want dispatching context 20", e, ok)
+	}
+	e.cb(4, 0, 0)
+	if e, ok := r.takeCallout(1, 6); !ok || e.ctx != 1 || e.cb != nil {
+		t.Errorf("root-dispatched callout = %+v, %v", e, ok)
+	}
+	if _, ok := r.takeCallout(1, 5); ok {
+		t.Error("callout delivered twice")
+	}
+	if want := []int{1003, 2004}; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("callbacks ran as %v, want %v", got, want)
+	}
+	if len(r.callouts) != 0 {
+		t.Errorf("%d callouts left", len(r.callouts))
+	}
+}
