@@ -1,0 +1,57 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestEchoUpstream_ServeHTTP(t *testing.T) {
+	var log bytes.Buffer
+	e := &echoUpstream{log: &log}
+	req := httptest.NewRequest(http.MethodPost, "/api/things?x=1", strings.NewReader("hello"))
+	req.Header.Set("X-Jwt-Sub", "user-1")
+	req.Header.Set("X-Jwt-Payload", "eyJzdWIiOiJ1c2VyLTEifQ")
+	rr := httptest.NewRecorder()
+	e.ServeHTTP(rr, req)
+
+	if rr.Code != http.StatusOK {
+		t.Fatalf("status = %d", rr.Code)
+	}
+	var got received
+	if err := json.Unmarshal(rr.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Method != "POST" || got.Path != "/api/things?x=1" || got.Body != "hello" || got.Headers["x-jwt-sub"] != "user-1" {
+		t.Errorf("echoed %+v", got)
+	}
+	if seen := e.requests(); len(seen) != 1 || seen[0].Path != "/api/things?x=1" {
+		t.Errorf("requests() = %+v", seen)
+	}
+	if want := "upstream: POST /api/things?x=1 x-jwt-sub=user-1 x-jwt-payload=(set) authorization=(absent)\n"; log.String() != want {
+		t.Errorf("log = %q, want %q", log.String(), want)
+	}
+}
+
+func TestEchoUpstream_BoundedHistory(t *testing.T) {
+	e := &echoUpstream{}
+	for i := 0; i < maxSeen+10; i++ {
+		e.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, "/n", nil))
+	}
+	if n := len(e.requests()); n != maxSeen {
+		t.Errorf("kept %d requests, want %d", n, maxSeen)
+	}
+}
+
+func TestVerifiedHeaders_NeverPrintsToken(t *testing.T) {
+	got := verifiedHeaders(map[string]string{"authorization": "Bearer secret.token.value", "x-jwt-scope": "read"})
+	if strings.Contains(got, "secret") {
+		t.Fatalf("summary leaks the token: %q", got)
+	}
+	if got != "x-jwt-scope=read authorization=(PRESENT)" {
+		t.Errorf("summary = %q", got)
+	}
+}
