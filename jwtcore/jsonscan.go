@@ -1,0 +1,416 @@
+package jwtcore
+
+import "unicode/utf8"
+
+// A strict, iterative (no recursion: the wasm VM's stack is small) RFC 8259 validator that also
+// records every object member name, so duplicates can be rejected at every nesting level, and the
+// value span of each top-level member, so the claims we act on are read without re-parsing.
+// gjson returns the first of duplicate members and most other libraries the last; rejecting
+// duplicates everywhere removes that difference (RFC 7519 §4 allows rejecting them).
+
+// MaxJSONDepth bounds the nesting of objects and arrays in a header, payload or JWKS.
+const MaxJSONDepth = 32
+
+type scanResult uint8
+
+const (
+	scanOK scanResult = iota
+	scanInvalid
+	scanNotObject
+	scanTooDeep
+	scanDuplicate
+)
+
+type keyRec struct {
+	obj    int32 // offset of the '{' that owns this member
+	start  int32 // name bytes: data[start:end], or buf[start:end] when inBuf
+	end    int32
+	vStart int32 // value span (top-level members only)
+	vEnd   int32
+	inBuf  bool
+}
+
+// jsonScan holds reusable scratch; the zero value is ready to use. Not safe for concurrent use.
+type jsonScan struct {
+	data  []byte
+	root  int32
+	keys  []keyRec
+	table []int32
+	buf   []byte
+}
+
+const (
+	stValue = iota
+	stValueOrEnd
+	stKeyOrEnd
+	stKey
+	stAfterValue
+)
+
+func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// scan validates data as a JSON object within MaxJSONDepth with unique member names.
+func (s *jsonScan) scan(data []byte) scanResult {
+	s.data = data
+	s.keys = s.keys[:0]
+	s.buf = s.buf[:0]
+	if !utf8.Valid(data) {
+		return scanInvalid
+	}
+	i := 0
+	for i < len(data) && isWS(data[i]) {
+		i++
+	}
+	if i >= len(data) || data[i] != '{' {
+		return scanNotObject
+	}
+	s.root = int32(i)
+	var kinds [MaxJSONDepth]byte // '{' or '['
+	var objs [MaxJSONDepth]int32
+	depth := 0
+	pendingTop := -1
+	state := stValue
+	for {
+		if state == stAfterValue && depth == 1 && pendingTop >= 0 {
+			s.keys[pendingTop].vEnd = int32(i)
+			pendingTop = -1
+		}
+		for i < len(data) && isWS(data[i]) {
+			i++
+		}
+		if state == stAfterValue && depth == 0 {
+			break
+		}
+		if i >= len(data) {
+			return scanInvalid
+		}
+		c := data[i]
+		switch state {
+		case stValue:
+			switch {
+			case c == '{' || c == '[':
+				if depth == MaxJSONDepth {
+					return scanTooDeep
+				}
+				kinds[depth], objs[depth] = c, int32(i)
+				depth++
+				i++
+				if c == '{' {
+					state = stKeyOrEnd
+				} else {
+					state = stValueOrEnd
+				}
+				continue
+			case c == '"':
+				end, _, ok := scanString(data, i)
+				if !ok {
+					return scanInvalid
+				}
+				i = end
+			case c == 't':
+				if !hasLit(data, i, "true") {
+					return scanInvalid
+				}
+				i += 4
+			case c == 'f':
+				if !hasLit(data, i, "false") {
+					return scanInvalid
+				}
+				i += 5
+			case c == 'n':
+				if !hasLit(data, i, "null") {
+					return scanInvalid
+				}
+				i += 4
+			case c == '-' || (c >= '0' && c <= '9'):
+				end, ok := scanNumber(data, i)
+				if !ok {
+					return scanInvalid
+				}
+				i = end
+			default:
+				return scanInvalid
+			}
+			state = stAfterValue
+		case stValueOrEnd:
+			if c == ']' {
+				depth--
+				i++
+				state = stAfterValue
+			} else {
+				state = stValue
+			}
+		case stKeyOrEnd:
+			if c == '}' {
+				depth--
+				i++
+				state = stAfterValue
+			} else {
+				state = stKey
+			}
+		case stKey:
+			if c != '"' {
+				return scanInvalid
+			}
+			end, esc, ok := scanString(data, i)
+			if !ok {
+				return scanInvalid
+			}
+			k := keyRec{obj: objs[depth-1], start: int32(i + 1), end: int32(end - 1)}
+			if esc {
+				bs := len(s.buf)
+				s.buf = unescapeJSON(s.buf, data[i+1:end-1])
+				k.start, k.end, k.inBuf = int32(bs), int32(len(s.buf)), true
+			}
+			i = end
+			for i < len(data) && isWS(data[i]) {
+				i++
+			}
+			if i >= len(data) || data[i] != ':' {
+				return scanInvalid
+			}
+			i++
+			for i < len(data) && isWS(data[i]) {
+				i++
+			}
+			if depth == 1 {
+				k.vStart = int32(i)
+				pendingTop = len(s.keys)
+			}
+			s.keys = append(s.keys, k)
+			state = stValue
+		case stAfterValue:
+			top := kinds[depth-1]
+			switch {
+			case c == ',':
+				i++
+				if top == '{' {
+					state = stKey
+				} else {
+					state = stValue
+				}
+			case c == '}' && top == '{', c == ']' && top == '[':
+				depth--
+				i++
+			default:
+				return scanInvalid
+			}
+		}
+	}
+	if i != len(data) {
+		return scanInvalid
+	}
+	if s.hasDuplicate() {
+		return scanDuplicate
+	}
+	return scanOK
+}
+
+func hasLit(data []byte, i int, lit string) bool {
+	return len(data)-i >= len(lit) && string(data[i:i+len(lit)]) == lit
+}
+
+// scanString scans the string starting at data[i] == '"'; it returns the offset after the closing
+// quote and whether the string contains escapes.
+func scanString(data []byte, i int) (end int, esc bool, ok bool) {
+	i++
+	for i < len(data) {
+		c := data[i]
+		switch {
+		case c == '"':
+			return i + 1, esc, true
+		case c < 0x20:
+			return 0, false, false
+		case c == '\\':
+			esc = true
+			if i+1 >= len(data) {
+				return 0, false, false
+			}
+			switch data[i+1] {
+			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
+				i += 2
+			case 'u':
+				if i+6 > len(data) {
+					return 0, false, false
+				}
+				for _, h := range data[i+2 : i+6] {
+					if hexVal(h) < 0 {
+						return 0, false, false
+					}
+				}
+				i += 6
+			default:
+				return 0, false, false
+			}
+		default:
+			i++
+		}
+	}
+	return 0, false, false
+}
+
+func scanNumber(data []byte, i int) (int, bool) {
+	if data[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		n := 0
+		for i < len(data) && data[i] >= '0' && data[i] <= '9' {
+			i++
+			n++
+		}
+		return n
+	}
+	if i < len(data) && data[i] == '0' {
+		i++
+	} else if digits() == 0 {
+		return 0, false
+	}
+	if i < len(data) && data[i] == '.' {
+		i++
+		if digits() == 0 {
+			return 0, false
+		}
+	}
+	if i < len(data) && (data[i] == 'e' || data[i] == 'E') {
+		i++
+		if i < len(data) && (data[i] == '+' || data[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return 0, false
+		}
+	}
+	return i, true
+}
+
+func hexVal(c byte) int {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
+	case c >= 'A' && c <= 'F':
+		return int(c-'A') + 10
+	}
+	return -1
+}
+
+// unescapeJSON appends the decoded form of a validated JSON string body (without quotes).
+// Unpaired surrogates decode to U+FFFD.
+func unescapeJSON(dst, src []byte) []byte {
+	for i := 0; i < len(src); {
+		c := src[i]
+		if c != '\\' {
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		switch src[i+1] {
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r := hex4(src[i+2:])
+			i += 6
+			if r >= 0xd800 && r < 0xdc00 && i+6 <= len(src) && src[i] == '\\' && src[i+1] == 'u' {
+				if lo := hex4(src[i+2:]); lo >= 0xdc00 && lo < 0xe000 {
+					r = 0x10000 + (r-0xd800)<<10 + (lo - 0xdc00)
+					i += 6
+				}
+			}
+			if r >= 0xd800 && r < 0xe000 {
+				r = utf8.RuneError
+			}
+			dst = utf8.AppendRune(dst, r)
+			continue
+		default: // '"', '\\', '/'
+			dst = append(dst, src[i+1])
+		}
+		i += 2
+	}
+	return dst
+}
+
+func hex4(b []byte) rune {
+	return rune(hexVal(b[0])<<12 | hexVal(b[1])<<8 | hexVal(b[2])<<4 | hexVal(b[3]))
+}
+
+func (s *jsonScan) name(k *keyRec) []byte {
+	if k.inBuf {
+		return s.buf[k.start:k.end]
+	}
+	return s.data[k.start:k.end]
+}
+
+func keyHash(obj int32, name []byte) uint32 {
+	h := uint32(2166136261) ^ uint32(obj)*0x9e3779b1
+	for _, c := range name {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+func keyHashString(obj int32, name string) uint32 {
+	h := uint32(2166136261) ^ uint32(obj)*0x9e3779b1
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// hasDuplicate builds the (object, name) hash table and reports a repeated member name.
+func (s *jsonScan) hasDuplicate() bool {
+	size := 8
+	for size < 2*len(s.keys) {
+		size <<= 1
+	}
+	if cap(s.table) < size {
+		s.table = make([]int32, size)
+	}
+	s.table = s.table[:size]
+	for i := range s.table {
+		s.table[i] = -1
+	}
+	mask := uint32(size - 1)
+	for i := range s.keys {
+		k := &s.keys[i]
+		nm := s.name(k)
+		for p := keyHash(k.obj, nm) & mask; ; p = (p + 1) & mask {
+			j := s.table[p]
+			if j < 0 {
+				s.table[p] = int32(i)
+				break
+			}
+			o := &s.keys[j]
+			if o.obj == k.obj && string(s.name(o)) == string(nm) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// top returns the raw value of the top-level member name after a successful scan.
+func (s *jsonScan) top(name string) ([]byte, bool) {
+	mask := uint32(len(s.table) - 1)
+	for p := keyHashString(s.root, name) & mask; ; p = (p + 1) & mask {
+		j := s.table[p]
+		if j < 0 {
+			return nil, false
+		}
+		k := &s.keys[j]
+		if k.obj == s.root && string(s.name(k)) == name {
+			return s.data[k.vStart:k.vEnd], true
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package jwtcore
+
+// jws is a structurally valid compact JWS whose header passed the header stage. Its slices point
+// into the scratch and must not outlive it.
+type jws struct {
+	msg    []byte // signing input: ASCII(BASE64URL(header) || '.' || BASE64URL(payload))
+	alg    Alg
+	kid    []byte
+	hasKid bool
+}
+
+var (
+	errHeaderDup   = newErr(ErrTokenMalformed, "header duplicate member")
+	errHeaderDeep  = newErr(ErrTokenMalformed, "header nesting too deep")
+	errHeaderObj   = newErr(ErrTokenMalformed, "header not a JSON object")
+	errPayloadDup  = newErr(ErrTokenMalformed, "payload duplicate member")
+	errPayloadDeep = newErr(ErrTokenMalformed, "payload nesting too deep")
+	errPayloadObj  = newErr(ErrTokenMalformed, "payload not a JSON object")
+)
+
+func scanErr(r scanResult, invalid, obj, deep, dup *Error) *Error {
+	switch r {
+	case scanOK:
+		return nil
+	case scanNotObject:
+		return obj
+	case scanTooDeep:
+		return deep
+	case scanDuplicate:
+		return dup
+	}
+	return invalid
+}
+
+// parseJWS runs the structure stage (segments, base64url, JSON) and the header stage (alg and
+// kid types, crit, alg allow-list). allowed == nil allows every algorithm. When payloadJSON is
+// false the payload may be arbitrary bytes (signature-only use).
+func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payloadJSON bool) (jws, *Error) {
+	var j jws
+	d1, d2 := -1, -1
+	for i := 0; i < len(token); i++ {
+		if token[i] == '.' {
+			switch {
+			case d1 < 0:
+				d1 = i
+			case d2 < 0:
+				d2 = i
+			default:
+				return j, errSegments
+			}
+		}
+	}
+	if d2 < 0 {
+		return j, errSegments
+	}
+	sc.tok = append(sc.tok[:0], token...)
+	var ok bool
+	if sc.hdr, ok = appendB64(sc.hdr[:0], token[:d1]); !ok {
+		return j, errHeaderB64
+	}
+	if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d2]); !ok {
+		return j, errPayloadB64
+	}
+	if d2 == len(token)-1 {
+		return j, errSigEmpty
+	}
+	if sc.sig, ok = appendB64(sc.sig[:0], token[d2+1:]); !ok {
+		return j, errSigB64
+	}
+	if e := scanErr(sc.hjs.scan(sc.hdr), errHeaderJSON, errHeaderObj, errHeaderDeep, errHeaderDup); e != nil {
+		return j, e
+	}
+	if payloadJSON {
+		if e := scanErr(sc.pjs.scan(sc.pay), errPayloadJSON, errPayloadObj, errPayloadDeep, errPayloadDup); e != nil {
+			return j, e
+		}
+	}
+	j.msg = sc.tok[:d2]
+
+	// Header stage: well-formedness first, then the allow-list decision.
+	raw, ok := sc.hjs.top("alg")
+	if !ok {
+		return j, errHeaderAlgType
+	}
+	algName, ok := sc.hjs.stringValue(raw)
+	if !ok {
+		return j, errHeaderAlgType
+	}
+	if raw, ok := sc.hjs.top("kid"); ok {
+		if j.kid, ok = sc.hjs.stringValue(raw); !ok {
+			return j, errHeaderKidType
+		}
+		j.hasKid = true
+	}
+	if _, ok := sc.hjs.top("crit"); ok {
+		// jwtcore implements no JWS extension, so every critical parameter is unknown
+		// (RFC 7515 §4.1.11: the token must be rejected).
+		return j, errHeaderCrit
+	}
+	a, ok := algFromBytes(algName)
+	if !ok || (allowed != nil && !allowed[a]) {
+		return j, errAlgNotAllowed
+	}
+	j.alg = a
+	return j, nil
+}
+
+func algFromBytes(b []byte) (Alg, bool) {
+	for a := HS256; a < algEnd; a++ {
+		if algNames[a] == string(b) {
+			return a, true
+		}
+	}
+	return 0, false
+}
+
+// stringValue returns the decoded bytes of a raw JSON string value (a view into the scanned data
+// or into the scanner's buffer), or false when raw is not a string.
+func (s *jsonScan) stringValue(raw []byte) ([]byte, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return nil, false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c == '\\' {
+			start := len(s.buf)
+			s.buf = unescapeJSON(s.buf, body)
+			return s.buf[start:len(s.buf):len(s.buf)], true
+		}
+	}
+	return body, true
+}
+
+// candidates returns the keys to try for a token, bounded by maxAttempts. With a kid: the keys
+// with that kid, then the keys without kid; a key with another kid is never tried. Without a kid:
+// every key. Only keys that fit alg (kind, JWK alg, HMAC length) are returned.
+func (ks *KeySet) candidates(a Alg, kid []byte, hasKid bool, buf *[maxAttempts]*key) []*key {
+	out := buf[:0]
+	add := func(list []*key) {
+		for _, k := range list {
+			if len(out) == maxAttempts {
+				return
+			}
+			if k.fits(a) {
+				out = append(out, k)
+			}
+		}
+	}
+	if hasKid {
+		add(ks.byKid[string(kid)])
+		add(ks.noKid)
+	} else {
+		add(ks.keys)
+	}
+	return out
+}
