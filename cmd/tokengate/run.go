@@ -6,9 +6,13 @@ import (
 )
 
 func cmdRun(args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet: waiting for testenv")
+	_, err := parseRunOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	return errors.New("serving is not wired yet: waiting for testenv's gateway")
 }
 
 func cmdDemo(args []string, stdout, stderr io.Writer) error {
-	return errors.New("not implemented yet: waiting for testenv")
+	return errors.New("not wired yet: waiting for testenv's gateway")
 }
