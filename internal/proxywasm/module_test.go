@@ -279,7 +279,7 @@ func signature(def api.FunctionDefinition) string {
 }
 
 // repoRoot walks up from the package directory to the directory with go.mod.
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	t.Helper()
 	dir, err := os.Getwd()
 	if err != nil {

@@ -1,0 +1,88 @@
+// Command probe is a guest module for internal/proxywasm's own wasm tests
+// (exec_test.go builds it with GOOS=wasip1 GOARCH=wasm -buildmode=c-shared).
+// Its behaviour is chosen per request by the x-probe request header, so one
+// module exercises the binding's paths that a pass-through filter never
+// takes: panics failing closed, http calls answered on the root context, map
+// serialization in both directions, plugin configuration.
+package main
+
+import (
+	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+
+	"github.com/tokengate/tokengate/internal/proxywasm"
+)
+
+func main() {}
+
+func init() { proxywasm.SetVMContext(&vm{}) }
+
+type vm struct{ types.DefaultVMContext }
+
+func (*vm) NewPluginContext(uint32) types.PluginContext { return &plugin{} }
+
+type plugin struct {
+	types.DefaultPluginContext
+	config string
+}
+
+func (p *plugin) OnPluginStart(int) types.OnPluginStartStatus {
+	cfg, err := proxywasm.GetPluginConfiguration()
+	if err != nil {
+		return types.OnPluginStartStatusFailed
+	}
+	p.config = string(cfg)
+	switch p.config {
+	case "fail":
+		return types.OnPluginStartStatusFailed
+	case "panic":
+		panic("probe: configure panic")
+	}
+	return types.OnPluginStartStatusOK
+}
+
+func (p *plugin) NewHttpContext(id uint32) types.HttpContext {
+	if p.config == "no-http" {
+		return nil
+	}
+	return &stream{plugin: p}
+}
+
+type stream struct {
+	types.DefaultHttpContext
+	plugin *plugin
+}
+
+func (s *stream) OnHttpRequestHeaders(int, bool) types.Action {
+	mode, err := proxywasm.GetHttpRequestHeader("x-probe")
+	if err != nil {
+		return types.ActionContinue
+	}
+	switch mode {
+	case "panic":
+		var m map[string]int
+		m["x"]++ // nil map write: a runtime panic
+	case "echo":
+		hs, err := proxywasm.GetHttpRequestHeaders()
+		if err != nil {
+			panic(err)
+		}
+		_ = proxywasm.SendHttpResponse(200, hs, []byte(s.plugin.config), -1)
+		return types.ActionPause
+	case "call":
+		_, err := proxywasm.DispatchHttpCall("idp",
+			[][2]string{{":method", "GET"}, {":path", "/k"}, {":authority", "idp"}}, nil, nil, 1000,
+			func(numHeaders, bodySize, _ int) {
+				body, _ := proxywasm.GetHttpCallResponseBody(0, bodySize)
+				if string(body) == "boom" {
+					panic("probe: callback panic")
+				}
+				_ = proxywasm.AddHttpRequestHeader("x-idp", string(body))
+				_ = proxywasm.ResumeHttpRequest()
+			})
+		if err != nil {
+			panic(err)
+		}
+		return types.ActionPause
+	}
+	return types.ActionContinue
+}
