@@ -1,5 +1,7 @@
 package filter
 
+import "github.com/tokengate/tokengate/jwtcore"
+
 // The filter's denial reasons are one closed vocabulary: jwtcore's reasons
 // (jwtcore.Reasons(), codes such as "token_expired"), plus the reasons that
 // only the filter can see, below. Codes are stable: they appear in the reply
@@ -53,4 +55,32 @@ func tokenReason(code, message string) *reason {
 		r.oauthError, r.bodyErr = "invalid_token", "invalid_token"
 	}
 	return r
+}
+
+// jwtReasons maps every jwtcore reason to how the filter answers it.
+var jwtReasons = func() map[*jwtcore.Reason]*reason {
+	m := make(map[*jwtcore.Reason]*reason)
+	for _, jr := range jwtcore.Reasons() {
+		m[jr] = tokenReason(jr.Code(), jr.Message())
+	}
+	return m
+}()
+
+// reasonForJWT returns the filter reason for a jwtcore reason; nil for nil or
+// a reason outside jwtcore's vocabulary.
+func reasonForJWT(jr *jwtcore.Reason) *reason {
+	if jr == nil {
+		return nil
+	}
+	return jwtReasons[jr]
+}
+
+// allReasons is the whole vocabulary: jwtcore's reasons in their check order,
+// then the filter's own. Metrics are defined for each, once, at start.
+func allReasons() []*reason {
+	out := make([]*reason, 0, len(jwtReasons)+len(filterReasons))
+	for _, jr := range jwtcore.Reasons() {
+		out = append(out, jwtReasons[jr])
+	}
+	return append(out, filterReasons...)
 }

@@ -1,0 +1,287 @@
+package filter
+
+import (
+	"errors"
+	"time"
+
+	"github.com/tokengate/tokengate/jwtcore"
+)
+
+// Request is what decide needs to know about a request: plain values gathered
+// by the plugin glue from the request headers.
+type Request struct {
+	Method  string      // :method
+	Target  string      // :path as received (path, query, maybe a fragment)
+	Headers [][2]string // every request header, in order; names compared case-insensitively
+}
+
+// Decision is the outcome of decide: what the glue must do with the request.
+// It explains itself: Reason, RuleIndex, Provider and Source say why.
+type Decision struct {
+	Allow bool
+
+	// On deny: the reason, the text shown as error_description (never token
+	// bytes or secrets), and the local reply to send.
+	Reason      *reason
+	Description string
+	Reply       reply
+
+	RuleIndex int    // index in "rules" of the rule that decided; -1: none (or the implicit rule)
+	Provider  string // provider of the first token; "" when no token was verified
+	Source    string // source of the token that failed ("header authorization"); "" otherwise
+
+	// Header operations for the upstream request, applied in this order:
+	// every Remove (all values of the header), then every Set (replacing).
+	// Remove always lists every header the filter can set, on every request.
+	Remove []string
+	Set    [][2]string
+
+	CacheHits, CacheMisses int // verified-token cache lookups (for metrics)
+}
+
+// decide applies the configuration to one request at time now. It never
+// calls the host and never panics on any input.
+//
+// Order (each step may end the decision):
+//  1. normalize the path (400 path_invalid);
+//  2. find the first matching rule (403 no_rule_matched); allow: true ends here;
+//  3. extract every token at the rule's sources; none: 401 token_missing
+//     (or allow, with allow_missing);
+//  4. verify every token: cache, else route by unverified iss to one provider
+//     and verify there (401 with jwtcore's reason); all must verify;
+//  5. check the rule's scopes then claims rules on every token (403);
+//  6. allow: set claim headers from the first token, strip tokens unless
+//     forward_token, rewrite :path to the normalized path without stripped
+//     query parameters.
+func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
+	d := Decision{RuleIndex: -1, Remove: append([]string(nil), cfg.setHeaders...)}
+
+	rawPath, query := splitTarget(req.Target)
+	path, err := normalizePath(rawPath)
+	if err != nil {
+		return d.deny(cfg, reasonPathInvalid, err.Error(), nil)
+	}
+	ri := firstMatch(cfg.rules, req.Method, path)
+	if ri < 0 {
+		return d.deny(cfg, reasonNoRuleMatched, reasonNoRuleMatched.message, nil)
+	}
+	ru := &cfg.rules[ri]
+	d.RuleIndex = ru.index
+	if ru.allow {
+		d.Allow = true
+		d.setPath(req.Target, path, query)
+		return d
+	}
+
+	found := extractTokens(ru.sources, req.Headers, query)
+	if len(found) == 0 {
+		if ru.allowMissing {
+			d.Allow = true
+			d.setPath(req.Target, path, query)
+			return d
+		}
+		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrTokenMissing})
+	}
+
+	verified := make([]*jwtcore.Claims, len(found))
+	owners := make([]*provider, len(found))
+	for i, ft := range found {
+		c, p, err := d.verify(cfg, ru, ft, now)
+		if err != nil {
+			d.Source = ru.sources[ft.source].String()
+			return d.denyToken(cfg, ru, err)
+		}
+		verified[i], owners[i] = c, p
+	}
+	d.Provider = owners[0].name
+	for i, c := range verified {
+		if err := authorize(ru, c); err != nil {
+			d.Source = ru.sources[found[i].source].String()
+			return d.denyToken(cfg, ru, err)
+		}
+	}
+
+	first := owners[0]
+	for _, ch := range first.claimHeaders {
+		v, ok := formatClaim(verified[0].Get(ch.claim))
+		if !ok {
+			continue
+		}
+		if !validHeaderValue(v) {
+			d.Source = ru.sources[found[0].source].String()
+			return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: ch.claim})
+		}
+		d.Set = append(d.Set, [2]string{ch.header, v})
+	}
+	if first.payloadHeader != "" {
+		d.Set = append(d.Set, [2]string{first.payloadHeader, payloadHeaderValue(verified[0].Raw())})
+	}
+	newQuery := d.strip(ru, found, owners, req.Headers, query)
+	d.setPath(req.Target, path, newQuery)
+	d.Allow = true
+	return d
+}
+
+// verify returns the verified claims of one token and its provider: from the
+// cache when a provider the rule accepts for this source verified it before,
+// else by the one provider whose issuer is the token's (unverified) iss.
+func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time.Time) (*jwtcore.Claims, *provider, error) {
+	if ft.malformed {
+		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrTokenMalformed, Detail: "empty credential"}
+	}
+	accepts := ru.accepts[ft.source]
+	if cfg.cache != nil {
+		if c, ok := cfg.cache.Get(ft.token, now); ok {
+			if p := providerOf(accepts, c.VerifiedBy()); p != nil {
+				d.CacheHits++
+				return c, p, nil
+			}
+		}
+		d.CacheMisses++
+	}
+	iss, err := jwtcore.UnsafeIssuerWithoutVerification(ft.token, cfg.peekBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	p := cfg.byIssuer[iss]
+	if p == nil || !containsProvider(accepts, p) {
+		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrIssuerNotAllowed, Detail: "iss"}
+	}
+	c, err := p.verifier.Verify(ft.token, now)
+	if err != nil {
+		return nil, nil, err
+	}
+	if c.VerifiedBy() != p.verifier {
+		// A cache shared by verifiers must never hand one provider's claims to another.
+		return nil, nil, errors.New("verified by an unexpected provider")
+	}
+	return c, p, nil
+}
+
+// authorize checks the rule's scopes, then its claims rules, on verified claims.
+func authorize(ru *rule, c *jwtcore.Claims) error {
+	if len(ru.scopes) > 0 {
+		if err := c.RequireScopes(ru.scopes); err != nil {
+			return err
+		}
+	}
+	for _, cr := range ru.claims {
+		if err := cr.Check(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// strip removes the verified tokens from where they were found, unless their
+// provider forwards tokens, and returns the query without stripped parameters.
+func (d *Decision) strip(ru *rule, found []foundToken, owners []*provider, headers [][2]string, query string) string {
+	var queryNames, cookieNames []string
+	for i, ft := range found {
+		if owners[i].forwardToken {
+			continue
+		}
+		s := ru.sources[ft.source]
+		switch s.kind {
+		case sourceHeader:
+			if !containsString(d.Remove, s.name) {
+				d.Remove = append(d.Remove, s.name)
+			}
+		case sourceQuery:
+			if !containsString(queryNames, s.name) {
+				queryNames = append(queryNames, s.name)
+			}
+		case sourceCookie:
+			if !containsString(cookieNames, s.name) {
+				cookieNames = append(cookieNames, s.name)
+			}
+		}
+	}
+	if len(cookieNames) > 0 {
+		d.Remove = append(d.Remove, "cookie")
+		if rest := withoutCookies(headers, cookieNames); rest != "" {
+			d.Set = append(d.Set, [2]string{"cookie", rest})
+		}
+	}
+	if len(queryNames) > 0 {
+		return withoutQueryParams(query, queryNames)
+	}
+	return query
+}
+
+// setPath rewrites :path to the normalized path plus newQuery when that
+// differs from what the client sent, so the upstream sees what was matched.
+func (d *Decision) setPath(target, path, newQuery string) {
+	want := path
+	if newQuery != "" {
+		want += "?" + newQuery
+	}
+	if want != target {
+		d.Set = append(d.Set, [2]string{":path", want})
+	}
+}
+
+// deny fills in a denial for reason r.
+func (d Decision) deny(cfg *compiledConfig, r *reason, description string, scope []string) Decision {
+	d.Allow = false
+	d.Reason = r
+	d.Description = description
+	d.Reply = buildReply(r, description, cfg.realm, scope)
+	d.Set = nil
+	return d
+}
+
+// denyToken fills in a denial for a token failure (a jwtcore error, or an
+// unexpected error, which becomes internal_error).
+func (d Decision) denyToken(cfg *compiledConfig, ru *rule, err error) Decision {
+	jr := jwtcore.ReasonOf(err)
+	r := reasonForJWT(jr)
+	if r == nil {
+		return d.deny(cfg, reasonInternalError, reasonInternalError.message, nil)
+	}
+	desc := jr.Message()
+	var je *jwtcore.Error
+	if errors.As(err, &je) && je.Detail != "" {
+		desc += " [" + je.Detail + "]"
+	}
+	return d.deny(cfg, r, desc, ru.scopes)
+}
+
+// internalErrorDecision is the decision for a failure outside decide (a host
+// call failed, a panic was recovered).
+func internalErrorDecision(cfg *compiledConfig) Decision {
+	d := Decision{RuleIndex: -1}
+	if cfg != nil {
+		return d.deny(cfg, reasonInternalError, reasonInternalError.message, nil)
+	}
+	return d.deny(&compiledConfig{}, reasonInternalError, reasonInternalError.message, nil)
+}
+
+// firstMatch returns the index in rules of the first rule whose match
+// selects the request, or -1. Rules are ordered; the first match wins.
+func firstMatch(rules []rule, method, path string) int {
+	for i := range rules {
+		if rules[i].match.matches(method, path) {
+			return i
+		}
+	}
+	return -1
+}
+
+func providerOf(list []*provider, v *jwtcore.Verifier) *provider {
+	for _, p := range list {
+		if p.verifier == v {
+			return p
+		}
+	}
+	return nil
+}
+
+func containsProvider(list []*provider, p *provider) bool {
+	for _, q := range list {
+		if q == p {
+			return true
+		}
+	}
+	return false
+}
