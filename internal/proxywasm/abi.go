@@ -7,7 +7,7 @@ import (
 )
 
 // Enumerations of proxy-wasm ABI v0.2.1
-// (https://github.com/proxy-wasm/spec/tree/main/abi-versions/v0.2.1#types).
+// (https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#types).
 
 // LogLevel is proxy_log_level_t. It is an addition to the SDK v0.24.0 API
 // (see GetLogLevel).

@@ -15,7 +15,7 @@
 //   - under `wasip1 && !tinygo` (files *_wasip1.go) the package is the ABI
 //     itself: //go:wasmexport callbacks (proxy_on_*) and //go:wasmimport host
 //     calls (proxy_*), written from the specification at
-//     https://github.com/proxy-wasm/spec/tree/main/abi-versions/v0.2.1
+//     https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1
 //   - under every other build (files *_native.go: native `go test`, TinyGo) each
 //     function forwards to the SDK's proxywasm package, so the SDK's proxytest
 //     emulator drives a filter natively, and TinyGo builds use the SDK's ABI.

@@ -5,7 +5,7 @@ package proxywasm
 import "github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
 
 // Callbacks of proxy-wasm ABI v0.2.1 exported to the host, one
-// //go:wasmexport each (https://github.com/proxy-wasm/spec/tree/main/abi-versions/v0.2.1).
+// //go:wasmexport each (https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1).
 // _initialize is exported by the Go toolchain in c-shared mode; it runs the
 // package init functions, where the filter calls SetVMContext.
 //
@@ -60,12 +60,12 @@ func failStream(where, why string) uint32 {
 	return uint32(types.ActionPause)
 }
 
-// spec: #proxy_abi_version_0_2_1
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_abi_version_0_2_1
 //
 //go:wasmexport proxy_abi_version_0_2_1
 func proxyABIVersion021() {}
 
-// spec: #proxy_on_memory_allocate
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_memory_allocate
 //
 //go:wasmexport proxy_on_memory_allocate
 func proxyOnMemoryAllocate(memorySize uint32) (p *byte) {
@@ -77,7 +77,7 @@ func proxyOnMemoryAllocate(memorySize uint32) (p *byte) {
 	return allocatePinned(memorySize)
 }
 
-// spec: #proxy_on_context_create
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_context_create
 //
 //go:wasmexport proxy_on_context_create
 func proxyOnContextCreate(contextID, parentContextID uint32) {
@@ -92,7 +92,7 @@ func proxyOnContextCreate(contextID, parentContextID uint32) {
 	}
 }
 
-// spec: #proxy_on_vm_start
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_vm_start
 //
 //go:wasmexport proxy_on_vm_start
 func proxyOnVMStart(pluginContextID, vmConfigurationSize uint32) (ok bool) {
@@ -110,7 +110,7 @@ func proxyOnVMStart(pluginContextID, vmConfigurationSize uint32) (ok bool) {
 	return bool(reg.vm.OnVMStart(int(vmConfigurationSize)))
 }
 
-// spec: #proxy_on_configure
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_configure
 //
 //go:wasmexport proxy_on_configure
 func proxyOnConfigure(pluginContextID, pluginConfigurationSize uint32) (ok bool) {
@@ -129,7 +129,7 @@ func proxyOnConfigure(pluginContextID, pluginConfigurationSize uint32) (ok bool)
 	return bool(pc.OnPluginStart(int(pluginConfigurationSize)))
 }
 
-// spec: #proxy_on_tick
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_tick
 //
 //go:wasmexport proxy_on_tick
 func proxyOnTick(pluginContextID uint32) {
@@ -144,7 +144,7 @@ func proxyOnTick(pluginContextID uint32) {
 	}
 }
 
-// spec: #proxy_on_queue_ready
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_queue_ready
 //
 //go:wasmexport proxy_on_queue_ready
 func proxyOnQueueReady(pluginContextID, queueID uint32) {
@@ -159,7 +159,7 @@ func proxyOnQueueReady(pluginContextID, queueID uint32) {
 	}
 }
 
-// spec: #proxy_on_request_headers
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_request_headers
 //
 //go:wasmexport proxy_on_request_headers
 func proxyOnRequestHeaders(streamContextID, numHeaders, endOfStream uint32) (action uint32) {
@@ -177,7 +177,7 @@ func proxyOnRequestHeaders(streamContextID, numHeaders, endOfStream uint32) (act
 	return uint32(ctx.OnHttpRequestHeaders(int(numHeaders), endOfStream != 0))
 }
 
-// spec: #proxy_on_request_body
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_request_body
 //
 //go:wasmexport proxy_on_request_body
 func proxyOnRequestBody(streamContextID, bodySize, endOfStream uint32) (action uint32) {
@@ -195,7 +195,7 @@ func proxyOnRequestBody(streamContextID, bodySize, endOfStream uint32) (action u
 	return uint32(ctx.OnHttpRequestBody(int(bodySize), endOfStream != 0))
 }
 
-// spec: #proxy_on_request_trailers
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_request_trailers
 //
 //go:wasmexport proxy_on_request_trailers
 func proxyOnRequestTrailers(streamContextID, numTrailers uint32) (action uint32) {
@@ -213,7 +213,7 @@ func proxyOnRequestTrailers(streamContextID, numTrailers uint32) (action uint32)
 	return uint32(ctx.OnHttpRequestTrailers(int(numTrailers)))
 }
 
-// spec: #proxy_on_response_headers
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_response_headers
 //
 //go:wasmexport proxy_on_response_headers
 func proxyOnResponseHeaders(streamContextID, numHeaders, endOfStream uint32) (action uint32) {
@@ -231,7 +231,7 @@ func proxyOnResponseHeaders(streamContextID, numHeaders, endOfStream uint32) (ac
 	return uint32(ctx.OnHttpResponseHeaders(int(numHeaders), endOfStream != 0))
 }
 
-// spec: #proxy_on_response_body
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_response_body
 //
 //go:wasmexport proxy_on_response_body
 func proxyOnResponseBody(streamContextID, bodySize, endOfStream uint32) (action uint32) {
@@ -249,7 +249,7 @@ func proxyOnResponseBody(streamContextID, bodySize, endOfStream uint32) (action 
 	return uint32(ctx.OnHttpResponseBody(int(bodySize), endOfStream != 0))
 }
 
-// spec: #proxy_on_response_trailers
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_response_trailers
 //
 //go:wasmexport proxy_on_response_trailers
 func proxyOnResponseTrailers(streamContextID, numTrailers uint32) (action uint32) {
@@ -267,7 +267,7 @@ func proxyOnResponseTrailers(streamContextID, numTrailers uint32) (action uint32
 	return uint32(ctx.OnHttpResponseTrailers(int(numTrailers)))
 }
 
-// spec: #proxy_on_http_call_response
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_http_call_response
 //
 // The host (Envoy) delivers the response on the root context id; the binding
 // switches to the context that dispatched the call before running its
@@ -301,7 +301,7 @@ func proxyOnHttpCallResponse(pluginContextID, callID, numHeaders, bodySize, numT
 	}
 }
 
-// spec: #proxy_on_done
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_done
 //
 //go:wasmexport proxy_on_done
 func proxyOnDone(contextID uint32) (completed bool) {
@@ -318,7 +318,7 @@ func proxyOnDone(contextID uint32) (completed bool) {
 	return true
 }
 
-// spec: #proxy_on_log
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_log
 //
 // OnHttpStreamDone runs here, as in the SDK: request and response headers are
 // readable again in this phase.
@@ -336,7 +336,7 @@ func proxyOnLog(contextID uint32) {
 	}
 }
 
-// spec: #proxy_on_delete
+// Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_delete
 //
 //go:wasmexport proxy_on_delete
 func proxyOnDelete(contextID uint32) {

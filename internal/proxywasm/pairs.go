@@ -7,7 +7,7 @@ import (
 )
 
 // Header maps cross the ABI in the proxy-wasm "pairs" format
-// (https://github.com/proxy-wasm/spec/tree/main/abi-versions/v0.2.1#serialization):
+// (https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#serialization):
 // a little-endian u32 count, count × (u32 key size, u32 value size), then
 // key NUL value NUL for every pair.
 
