@@ -15,9 +15,9 @@ func Test_parseConfig_errors(t *testing.T) {
 	k := fixtureKeys(t)
 	tests := []struct {
 		name string
-		raw  string                    // used when set, instead of editing the seed config
+		raw  string                   // used when set, instead of editing the seed config
 		edit func(cfg map[string]any) // edits a fresh seed config
-		want string                    // the whole error text
+		want string                   // the whole error text
 	}{
 		{name: "not json", raw: `{"providers": `, want: "configuration is not valid JSON"},
 		{name: "not an object", raw: `[1]`, want: "must be an object, not an array"},
