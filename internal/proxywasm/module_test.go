@@ -140,6 +140,25 @@ func TestModule_Shape(t *testing.T) {
 	}
 }
 
+// TestModule_Shape_probe checks the probe guest, which calls every host
+// function of the binding: it must import every proxy-wasm call of the
+// allow-list, each with the spec's signature, so a wrong //go:wasmimport
+// declaration fails here even if no filter uses it yet.
+func TestModule_Shape_probe(t *testing.T) {
+	exports, imports := moduleShape(t, probeModule(t))
+	if msg := checkExports(exports); msg != "" {
+		t.Error(msg)
+	}
+	if msg := checkImports(imports); msg != "" {
+		t.Error(msg)
+	}
+	for name := range allowedImports {
+		if _, ok := imports[name]; !ok && strings.HasPrefix(name, "env.") {
+			t.Errorf("import[%s]: not imported by the probe, so its declaration is untested", name)
+		}
+	}
+}
+
 // TestModule_Shape_rejects feeds the checks modules they must refuse, so the
 // shape test is known to fail when it should.
 func TestModule_Shape_rejects(t *testing.T) {

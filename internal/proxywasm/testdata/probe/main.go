@@ -83,6 +83,42 @@ func (s *stream) OnHttpRequestHeaders(int, bool) types.Action {
 			panic(err)
 		}
 		return types.ActionPause
+	case "all":
+		touchAll()
+		return types.ActionContinue
 	}
 	return types.ActionContinue
+}
+
+// touchAll calls every host function of the binding once, so the module
+// imports all of them and the module-shape test checks every import's
+// signature against the spec. Results are ignored; the tests never send
+// x-probe: all.
+func touchAll() {
+	_, _ = proxywasm.GetVMConfiguration()
+	_ = proxywasm.SetEffectiveContext(0)
+	q, _ := proxywasm.RegisterSharedQueue("q")
+	_, _ = proxywasm.ResolveSharedQueue("vm", "q")
+	_ = proxywasm.EnqueueSharedQueue(q, nil)
+	_, _ = proxywasm.DequeueSharedQueue(q)
+	proxywasm.PluginDone()
+	_, _ = proxywasm.GetHttpCallResponseHeaders()
+	_, _ = proxywasm.GetHttpCallResponseTrailers()
+	_ = proxywasm.ReplaceHttpRequestHeaders(nil)
+	_ = proxywasm.RemoveHttpRequestHeader("k")
+	_ = proxywasm.ReplaceHttpRequestHeader("k", "v")
+	_ = proxywasm.AppendHttpRequestBody(nil)
+	_, _ = proxywasm.GetHttpResponseBody(0, 1)
+	_ = proxywasm.ResumeHttpResponse()
+	_, _, _ = proxywasm.GetSharedData("k")
+	_ = proxywasm.SetSharedData("k", nil, 0)
+	_, _ = proxywasm.GetProperty([]string{"plugin_name"})
+	_ = proxywasm.SetProperty([]string{"p"}, nil)
+	_, _ = proxywasm.GetCurrentTimeNanoseconds()
+	_, _ = proxywasm.GetLogLevel()
+	_ = proxywasm.SetTickPeriodMilliSeconds(0)
+	c := proxywasm.DefineCounterMetric("c")
+	c.Increment(1)
+	_ = c.Value()
+	proxywasm.DefineHistogramMetric("h").Record(1)
 }
