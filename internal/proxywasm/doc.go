@@ -51,6 +51,9 @@
 //   - GetCurrentTimeNanoseconds (proxy_get_current_time_nanoseconds) has no SDK
 //     counterpart; natively it returns the time of a replaceable clock
 //     (SetNativeClock, native builds only), defaulting to time.Now.
+//   - SendHttpResponseWithDetails passes the response-code details of a local
+//     reply (for access logs); natively the details are dropped, because the
+//     SDK's API cannot carry them.
 //   - GetLogLevel (proxy_get_log_level) has no SDK counterpart either;
 //     natively it reports LogLevelTrace (the emulator keeps every level).
 package proxywasm

@@ -420,6 +420,13 @@ func TestWasm_probeStreams(t *testing.T) {
 			wantTrace:  []string{`send_local_response(ctx=7,200,"",body="cfg-body",headers=[[":path" "/a"] ["x-probe" "echo"] ["" ""] ["k" "v\x00w"]],grpc=-1)`},
 		},
 		{
+			name:       "local reply with details",
+			config:     "c",
+			headers:    [][2]string{{"x-probe", "deny"}},
+			wantAction: 1,
+			wantTrace:  []string{`send_local_response(ctx=7,401,"tokengate_denied{jwt_expired}",body="denied",headers=[["www-authenticate" "Bearer error=\"invalid_token\""]],grpc=-1)`},
+		},
+		{
 			name:       "http call answered on the root runs on the stream",
 			config:     "c",
 			headers:    [][2]string{{"x-probe", "call"}},

@@ -105,6 +105,15 @@ func SendHttpResponse(statusCode uint32, headers [][2]string, body []byte, gRPCS
 	return sdk.SendHttpResponse(statusCode, headers, body, gRPCStatus)
 }
 
+// SendHttpResponseWithDetails forwards to the SDK's SendHttpResponse: the
+// SDK v0.24.0 API cannot pass response-code details, so natively they are
+// dropped (proxytest reports an empty StatusCodeDetail). In wasm they reach
+// the host. Not in the SDK v0.24.0 API.
+func SendHttpResponseWithDetails(statusCode uint32, details string, headers [][2]string, body []byte, gRPCStatus int32) error {
+	_ = details
+	return sdk.SendHttpResponse(statusCode, headers, body, gRPCStatus)
+}
+
 func GetSharedData(key string) ([]byte, uint32, error) { return sdk.GetSharedData(key) }
 func SetSharedData(key string, data []byte, cas uint32) error {
 	return sdk.SetSharedData(key, data, cas)

@@ -287,6 +287,15 @@ func SendHttpResponse(statusCode uint32, headers [][2]string, body []byte, gRPCS
 	return sendLocalResponse(statusCode, "", headers, body, gRPCStatus)
 }
 
+// SendHttpResponseWithDetails is SendHttpResponse with the response-code
+// details string (proxy_send_local_response's status_code_details; Envoy
+// replaces whitespace in it with '_' and shows it in access logs as
+// %RESPONSE_CODE_DETAILS%). Not in the SDK v0.24.0 API: an addition of this
+// binding. Natively the details are dropped (the SDK cannot pass them).
+func SendHttpResponseWithDetails(statusCode uint32, details string, headers [][2]string, body []byte, gRPCStatus int32) error {
+	return sendLocalResponse(statusCode, details, headers, body, gRPCStatus)
+}
+
 func sendLocalResponse(statusCode uint32, details string, headers [][2]string, body []byte, gRPCStatus int32) error {
 	scratchA = appendPairs(scratchA, headers)
 	st := proxy_send_local_response(statusCode, strPtr(details), uint32(len(details)),

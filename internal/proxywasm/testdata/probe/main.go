@@ -68,6 +68,10 @@ func (s *stream) OnHttpRequestHeaders(int, bool) types.Action {
 		}
 		_ = proxywasm.SendHttpResponse(200, hs, []byte(s.plugin.config), -1)
 		return types.ActionPause
+	case "deny":
+		_ = proxywasm.SendHttpResponseWithDetails(401, "tokengate_denied{jwt_expired}",
+			[][2]string{{"www-authenticate", `Bearer error="invalid_token"`}}, []byte("denied"), -1)
+		return types.ActionPause
 	case "call":
 		_, err := proxywasm.DispatchHttpCall("idp",
 			[][2]string{{":method", "GET"}, {":path", "/k"}, {":authority", "idp"}}, nil, nil, 1000,
