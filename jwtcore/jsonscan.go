@@ -1,6 +1,10 @@
 package jwtcore
 
-import "unicode/utf8"
+import (
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+)
 
 // A strict, iterative (no recursion: the wasm VM's stack is small) RFC 8259 validator that also
 // records every object member name, so duplicates can be rejected at every nesting level, and the
@@ -202,6 +206,11 @@ func (s *jsonScan) scan(data []byte) scanResult {
 	}
 	if s.hasDuplicate() {
 		return scanDuplicate
+	}
+	// Defence in depth: the library that later queries the JSON must agree that it is valid.
+	// Its validator recurses, which is safe only because the depth is bounded above.
+	if !gjson.ValidBytes(data) {
+		return scanInvalid
 	}
 	return scanOK
 }
