@@ -26,7 +26,7 @@ if [[ "${TOOLCHAIN:-go}" == "tinygo" ]]; then
 	fi
 	for m in "${modules[@]}"; do
 		pkg=${m%%:*} out=${m#*:}
-		[[ -d "$pkg" ]] || continue
+		compgen -G "$pkg/*.go" >/dev/null || continue
 		tinygo build -o "$out" -scheduler=none -target=wasi "$pkg"
 		printf '%s\t%s bytes (tinygo)\n' "$out" "$(wc -c <"$out")"
 	done
@@ -46,8 +46,8 @@ fi
 
 for m in "${modules[@]}"; do
 	pkg=${m%%:*} out=${m#*:}
-	if [[ ! -d "$pkg" ]]; then
-		echo "build.sh: skipping $pkg (not present yet)" >&2
+	if ! compgen -G "$pkg/*.go" >/dev/null; then
+		echo "build.sh: skipping $pkg (no Go files yet)" >&2
 		continue
 	fi
 	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -trimpath -ldflags="-s -w" -o "$out" "$pkg"
