@@ -67,6 +67,9 @@ var reservedHeaders = []string{
 // first fault found, naming its JSON path. It is pure: no host calls, no
 // clock, no globals. Nothing is half-applied: on error nothing is returned.
 func parseConfig(data []byte) (*compiledConfig, error) {
+	if len(strings.TrimSpace(string(data))) == 0 {
+		return nil, errEmptyConfig
+	}
 	if !gjson.ValidBytes(data) {
 		return nil, errInvalidJSON
 	}

@@ -156,6 +156,10 @@ func asArray(path string, r gjson.Result) ([]gjson.Result, error) {
 	return r.Array(), nil
 }
 
+// errEmptyConfig is returned for an empty configuration (every request would
+// be denied: the filter needs at least one provider or rule).
+var errEmptyConfig = errors.New("configuration is empty")
+
 // errInvalidJSON is returned for a document that is not valid JSON.
 var errInvalidJSON = errors.New("configuration is not valid JSON")
 
