@@ -1,6 +1,8 @@
-# tokengate — see README.md. Every target works on a fresh clone with Go >= 1.24 on PATH.
+# tokengate — see README.md. Targets work on a fresh clone with Go >= 1.25 on PATH (the .wasm itself needs >= 1.24).
 GO ?= go
 PKGS := ./...
+# Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
+SUBMODULES := tools/envoycheck
 
 .PHONY: build test bench run check fuzz clean
 
@@ -9,6 +11,7 @@ build: ## build dist/*.wasm with standard Go (wasip1, c-shared)
 
 test: build ## build the .wasm modules, then run every test (native and against the .wasm)
 	$(GO) test -count=1 $(PKGS)
+	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...) || exit 1; done
 
 bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
@@ -21,6 +24,7 @@ check: ## gofmt, go vet, go mod tidy must leave no diff
 	$(GO) vet $(PKGS)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PKGS)
 	$(GO) mod tidy -diff
+	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) vet ./... && $(GO) mod tidy -diff) || exit 1; done
 
 fuzz: ## a short run of every fuzz target
 	./scripts/fuzz.sh 20s
