@@ -16,6 +16,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"math/big"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -302,3 +303,14 @@ func utWantReason(tb testing.TB, err error, want *Reason) {
 }
 
 func b64std(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
+
+// utResign replaces a token's signature by f(signature).
+func utResign(tb testing.TB, token string, f func([]byte) []byte) string {
+	tb.Helper()
+	i := strings.LastIndexByte(token, '.')
+	sig, err := utB64.DecodeString(token[i+1:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return token[:i+1] + utB64.EncodeToString(f(sig))
+}

@@ -140,7 +140,9 @@ func TestVerifier_Verify_Reasons_Unit(t *testing.T) {
 		{name: "aud array with number", token: utToken(t, HS256, "oct", utStd().with("aud", []any{"api", 1})), want: ErrClaimMalformed},
 		{name: "aud prefix is not a match", token: utToken(t, HS256, "oct", utStd().with("aud", "api2")), want: ErrAudienceNotAllowed},
 		{name: "wrong signing key", token: utRaw(t, RS256, k.rsa2, `{"alg":"RS256","kid":"rsa"}`, utJSON(t, utStd())), want: ErrSignatureInvalid},
-		{name: "ES256 signature wrong length", token: strings.TrimSuffix(utToken(t, ES256, "p256", utStd()), "A") + "AAAA", want: ErrSignatureInvalid},
+		{name: "ES256 signature too long", token: utResign(t, utToken(t, ES256, "p256", utStd()), func(s []byte) []byte { return append(s, 0) }), want: ErrSignatureInvalid},
+		{name: "ES256 signature too short", token: utResign(t, utToken(t, ES256, "p256", utStd()), func(s []byte) []byte { return s[1:] }), want: ErrSignatureInvalid},
+		{name: "ES256 signature as DER", token: utResign(t, utToken(t, ES256, "p256", utStd()), func(s []byte) []byte { return ecdsaDER(nil, s[:32], s[32:]) }), want: ErrSignatureInvalid},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -428,7 +430,7 @@ func TestVerifier_Verify_Allocations_Unit(t *testing.T) {
 	v := utVerifier(t, utAllKeysJWKS(t), utPolicy(HS256, ES256, RS256))
 	good := utToken(t, HS256, "oct", utStd())
 	expired := utToken(t, HS256, "oct", utStd().with("exp", utNow.Unix()-3600))
-	forged := good[:len(good)-2] + "AA"
+	forged := utResign(t, good, func(s []byte) []byte { s[0] ^= 1; return s })
 	tests := []struct {
 		name  string
 		token string
