@@ -623,3 +623,48 @@ func TestAttack_JSONSmuggling(t *testing.T) {
 	_, err = v.Verify(tvToken(t, "HS256", tvStdClaims().with("iss", tvIssuer+"\x00")), tvNow)
 	tvWantReason(t, err, ErrIssuerNotAllowed)
 }
+
+// TestAttack_ShortHMACKey: RFC 7518 §3.2 wants an HMAC key at least as long as the hash output.
+// A 32-byte secret can serve HS256 but must never be used for HS384/HS512 (where it would give a
+// weaker MAC than the header promises), and shorter secrets are refused at load.
+func TestAttack_ShortHMACKey(t *testing.T) {
+	secret := tvKeys(t).hmac[:32]
+	ks, err := NewHMACKeySet(secret)
+	if err != nil {
+		t.Fatalf("NewHMACKeySet(32 bytes): %v", err)
+	}
+	p := tvPolicy()
+	p.Algorithms = tvAlgs(t, "HS256", "HS512")
+	if _, err := NewVerifier(ks, p); err == nil {
+		t.Errorf("NewVerifier allowed HS512 with a 32-byte secret")
+	}
+	p.Algorithms = tvAlgs(t, "HS256")
+	v := tvMustVerifier(t, ks, p)
+	_, err = v.Verify(tvSignRaw(t, "HS256", secret, tvHeader("HS256", ""), tvJSON(tvStdClaims())), tvNow)
+	tvWantReason(t, err, nil)
+	for _, alg := range []string{"HS384", "HS512"} {
+		_, err = v.Verify(tvSignRaw(t, alg, secret, tvHeader(alg, ""), tvJSON(tvStdClaims())), tvNow)
+		tvWantReason(t, err, ErrAlgNotAllowed)
+	}
+	// The same secret in a JWKS next to a 64-byte one: HS512 tokens signed with the short secret
+	// find no fitting key under its kid.
+	long := tvKeys(t).hmac
+	jks := tvMustJWKS(t, tvJWKS(tvJWK(secret, "short", ""), tvJWK(long, "long", "")))
+	p.Algorithms = tvAlgs(t, "HS256", "HS512")
+	jv := tvMustVerifier(t, jks, p)
+	_, err = jv.Verify(tvSignRaw(t, "HS512", secret, tvHeader("HS512", "short"), tvJSON(tvStdClaims())), tvNow)
+	tvWantReason(t, err, ErrKeyNotFound)
+	_, err = jv.Verify(tvSignRaw(t, "HS512", long, tvHeader("HS512", "long"), tvJSON(tvStdClaims())), tvNow)
+	tvWantReason(t, err, nil)
+	for _, n := range []int{1, 16, 31} { // doc: secrets shorter than MinHMACKeyBytes are rejected
+		if _, err := NewHMACKeySet(long[:n]); err == nil {
+			t.Errorf("NewHMACKeySet accepted a %d-byte secret", n)
+		}
+		if _, err := ParseJWKS(tvJWKS(tvJWK(long[:n], "k", ""))); err == nil {
+			t.Errorf("ParseJWKS accepted a %d-byte oct key", n)
+		}
+	}
+	if _, err := NewHMACKeySet(nil); err == nil {
+		t.Errorf("NewHMACKeySet(nil) succeeded")
+	}
+}

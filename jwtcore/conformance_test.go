@@ -679,6 +679,34 @@ func TestVerifier_Verify_CheckOrder(t *testing.T) {
 		{"issuer beats signature", nil, func() string { return forged(tvStdClaims().with("iss", "evil")) }, tvNow, ErrIssuerNotAllowed},
 		{"malformed claim beats signature", nil, func() string { return forged(tvStdClaims().with("exp", "soon")) }, tvNow, ErrClaimMalformed},
 		{"lifetime beats signature", func(p *Policy) { p.MaxLifetime = time.Minute }, func() string { return forged(tvStdClaims()) }, tvNow, ErrTokenLifetimeTooLong},
+		// Inside the stages: each claim's type is checked right before its value.
+		{"iss malformed beats expired", nil, func() string { return tvToken(t, "RS256", tvStdClaims().with("iss", 7)) }, expired, ErrClaimMalformed},
+		{"issuer beats exp malformed", nil,
+			func() string { return tvToken(t, "RS256", tvStdClaims().with("iss", "evil").with("exp", "x")) }, tvNow, ErrIssuerNotAllowed},
+		{"expired beats nbf malformed", nil, func() string { return tvToken(t, "RS256", tvStdClaims().with("nbf", "x")) }, expired, ErrTokenExpired},
+		{"exp malformed beats not yet valid", nil,
+			func() string {
+				return tvToken(t, "RS256", tvStdClaims().with("exp", "x").with("nbf", tvNow.Add(time.Hour).Unix()))
+			}, tvNow, ErrClaimMalformed},
+		{"expired beats not yet valid", nil,
+			func() string {
+				return tvToken(t, "RS256", tvStdClaims().with("exp", tvNow.Add(-time.Hour).Unix()).with("nbf", tvNow.Add(time.Hour).Unix()))
+			}, tvNow, ErrTokenExpired},
+		{"not yet valid beats issued in future", nil,
+			func() string {
+				return tvToken(t, "RS256", tvStdClaims().with("nbf", tvNow.Add(time.Hour).Unix()).with("iat", tvNow.Add(time.Hour).Unix()))
+			}, tvNow, ErrTokenNotYetValid},
+		{"issued in future beats lifetime", func(p *Policy) { p.MaxLifetime = time.Second },
+			func() string { return tvToken(t, "RS256", tvStdClaims().with("iat", tvNow.Add(5*time.Minute).Unix())) }, tvNow, ErrTokenIssuedInFuture},
+		{"lifetime beats audience", func(p *Policy) { p.MaxLifetime = time.Minute },
+			func() string { return tvToken(t, "RS256", tvStdClaims().with("aud", "other")) }, tvNow, ErrTokenLifetimeTooLong},
+		{"expired beats aud malformed", nil, func() string { return tvToken(t, "RS256", tvStdClaims().with("aud", 1)) }, expired, ErrTokenExpired},
+		{"aud malformed beats signature", nil, func() string { return forged(tvStdClaims().with("aud", 1)) }, tvNow, ErrClaimMalformed},
+		{"key_not_found beats expired", nil,
+			func() string {
+				return tvSignRaw(t, "RS256", k.rsa, tvHeader("RS256", "unknown"), tvJSON(tvStdClaims()))
+			}, expired, ErrKeyNotFound},
+		{"missing beats everything", func(p *Policy) { p.MaxTokenBytes = 1 }, func() string { return "" }, tvNow, ErrTokenMissing},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
