@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -148,8 +149,11 @@ func tvCheckAccepted(t *testing.T, c *Claims, now time.Time) {
 	if tvHasDuplicateMember(string(raw)) {
 		t.Fatalf("accepted payload has duplicate members: %q", raw)
 	}
+	// UseNumber: RFC 8259 numbers have no range limit (1e400 is valid JSON), float64 does.
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil || m == nil {
 		t.Fatalf("accepted payload is not a JSON object: %v", err)
 	}
 	if m["iss"] != tvIssuer {
@@ -177,7 +181,7 @@ func tvCheckAccepted(t *testing.T, c *Claims, now time.Time) {
 	}
 	secs := float64(now.UnixNano()) / 1e9
 	leeway := DefaultLeeway.Seconds()
-	exp, ok := m["exp"].(float64)
+	exp, ok := tvNumber(m["exp"])
 	if !ok {
 		t.Fatalf("accepted exp %#v", m["exp"])
 	}
@@ -186,7 +190,7 @@ func tvCheckAccepted(t *testing.T, c *Claims, now time.Time) {
 	}
 	for _, name := range []string{"nbf", "iat"} {
 		if x, present := m[name]; present {
-			f, ok := x.(float64)
+			f, ok := tvNumber(x)
 			if !ok || math.IsNaN(f) || secs+leeway < f {
 				t.Fatalf("accepted %s %#v at %v", name, x, secs)
 			}
@@ -221,6 +225,7 @@ func FuzzVerify(f *testing.F) {
 		{hdr, `{"iss":"` + tvIssuer + `","aud":"` + tvAudience + `","exp":1e300}`},
 		{hdr, `{"iss":"` + tvIssuer + `","aud":"` + tvAudience + `","exp":1700000600,"n":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}`},
 		{hdr, "\ufeff" + std},
+		{hdr, `{"iss":"` + tvIssuer + `","aud":"` + tvAudience + `","exp":1E+400}`},
 		{hdr, std + " "},
 		{hdr, `{"iss":"https:\/\/issuer.example\/","aud":"` + tvAudience + `","exp":1700000600}`},
 	} {
@@ -316,4 +321,19 @@ func FuzzParseJWKS(f *testing.F) {
 			t.Fatalf("a fuzzed key set verified a token signed with a secret it does not contain")
 		}
 	})
+}
+
+// tvNumber converts a json.Number to float64; out-of-range values become ±Inf (still numbers).
+func tvNumber(v any) (float64, bool) {
+	n, ok := v.(json.Number)
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
+			return 0, false
+		}
+	}
+	return f, true
 }
