@@ -10,7 +10,7 @@ import (
 // times, with the same expectations:
 //   (a) natively against decide (scenarios_decide_test.go),
 //   (b) natively through the SDK's proxytest host emulator (scenarios_proxytest_test.go),
-//   (c) against the real dist/tokengate.wasm under testenv (scenarios_wasm_test.go).
+//   (c) against the real dist/tokengate.wasm under testenv (scenarios_module_test.go).
 
 // scenario is one request against one configuration at one instant.
 type scenario struct {
