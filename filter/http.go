@@ -96,7 +96,7 @@ func (h *httpContext) deny(d Decision) types.Action {
 		m.record(&d)
 	}
 	r := d.Reply
-	if err := proxywasm.SendHttpResponse(r.status, r.headers, r.body, -1); err != nil {
+	if err := proxywasm.SendHttpResponseWithDetails(r.status, r.details, r.headers, r.body, -1); err != nil {
 		proxywasm.LogCriticalf("tokengate: sending the %d reply (%s) failed: %v", r.status, d.Reason.code, err)
 	}
 	return types.ActionPause
