@@ -69,7 +69,9 @@
 //	http.ListenAndServe("127.0.0.1:8080", gw)
 //
 // Each request holds one VM for its whole life (a pool of Workers VMs, one request at a time per
-// VM); a request that stays paused longer than GatewayTimeout (default 15 s, Envoy's route
-// timeout) gets 504. Bodies are read whole, up to MaxBodyBytes (default 1 MiB; more is 413).
+// VM); a request that stays paused longer than Gateway.Timeout (default 15 s, Envoy's route
+// timeout) gets 504. Bodies are read whole, up to Gateway.MaxBodyBytes (default 1 MiB; a larger
+// request is 413). An unreachable upstream gives the 503 Envoy's router would, which still passes
+// through the filter's response callbacks.
 // The Gateway adds x-request-id when absent and sets :scheme from the listener (http).
 package testenv

@@ -1,12 +1,16 @@
 package testenv_test
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/tokengate/tokengate/testenv"
 )
 
 // repoRoot is the module root (testenv's parent).
@@ -39,11 +43,15 @@ var (
 // guest builds testdata/guests/<name> with standard Go as Envoy needs it (GOOS=wasip1 GOARCH=wasm
 // -buildmode=c-shared), once per test binary, and returns the module. A build failure fails the
 // test: the guests are part of testenv's own test suite.
-func guest(t testing.TB, name string) []byte {
+func guest(t testing.TB, name string) []byte { return guestBuild(t, name, "") }
+
+// guestBuild is guest with extra -ldflags (a build variant), cached per (name, ldflags).
+func guestBuild(t testing.TB, name, ldflags string) []byte {
 	t.Helper()
 	guestMu.Lock()
 	defer guestMu.Unlock()
-	if b, ok := guestCache[name]; ok {
+	key := name + " " + ldflags
+	if b, ok := guestCache[key]; ok {
 		return b
 	}
 	if guestDir == "" {
@@ -53,8 +61,12 @@ func guest(t testing.TB, name string) []byte {
 		}
 		guestDir = d // removed by TestMain
 	}
-	out := filepath.Join(guestDir, name+".wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./testdata/guests/"+name)
+	out := filepath.Join(guestDir, fmt.Sprintf("%s-%d.wasm", name, len(guestCache)))
+	args := []string{"build", "-buildmode=c-shared", "-o", out}
+	if ldflags != "" {
+		args = append(args, "-ldflags="+ldflags)
+	}
+	cmd := exec.Command("go", append(args, "./testdata/guests/"+name)...)
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building guest %s: %v\n%s", name, err, msg)
@@ -63,7 +75,7 @@ func guest(t testing.TB, name string) []byte {
 	if err != nil {
 		t.Fatalf("reading guest %s: %v", name, err)
 	}
-	guestCache[name] = b
+	guestCache[key] = b
 	return b
 }
 
@@ -83,3 +95,28 @@ func reqHeaders(extra ...[2]string) [][2]string {
 }
 
 var respHeaders = [][2]string{{":status", "200"}, {"content-type", "text/plain"}}
+
+// script adds an x-script-<phase> header.
+func script(phase, cmds string) [2]string { return [2]string{"x-script-" + phase, cmds} }
+
+// logged returns the messages of info-or-above logs that contain substr.
+func logged(env *testenv.Env, substr string) []string {
+	var out []string
+	for _, m := range env.LogMessages(testenv.LogTrace) {
+		if strings.Contains(m, substr) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// wantLog fails unless exactly the message want was logged (at least once).
+func wantLog(t testing.TB, env *testenv.Env, want string) {
+	t.Helper()
+	for _, m := range env.LogMessages(testenv.LogTrace) {
+		if m == want {
+			return
+		}
+	}
+	t.Fatalf("log %q not found; logs:\n%s", want, strings.Join(env.LogMessages(testenv.LogTrace), "\n"))
+}

@@ -94,49 +94,97 @@ func (s *Stream) ID() uint32 { return s.id }
 func (s *Stream) VM() *VM { return s.vm }
 
 // LocalResponse returns the local reply that ended the stream, or nil.
-func (s *Stream) LocalResponse() *LocalResponse { return s.local }
+func (s *Stream) LocalResponse() *LocalResponse {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.local
+}
 
 // UpstreamRequestHeaders returns the request headers as they went upstream, with the filter's
 // mutations; nil while the request has not been forwarded.
-func (s *Stream) UpstreamRequestHeaders() [][2]string { return s.req.out }
+func (s *Stream) UpstreamRequestHeaders() [][2]string {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.req.out
+}
 
 // UpstreamRequestHeader returns the first value of an upstream request header.
 func (s *Stream) UpstreamRequestHeader(name string) (string, bool) {
-	return hmap(s.req.out).get(strings.ToLower(name))
+	return hmap(s.UpstreamRequestHeaders()).get(strings.ToLower(name))
 }
 
 // UpstreamRequestBody returns the request body forwarded upstream so far.
-func (s *Stream) UpstreamRequestBody() []byte { return s.req.outBody }
+func (s *Stream) UpstreamRequestBody() []byte {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.req.outBody
+}
 
 // UpstreamRequestTrailers returns the request trailers forwarded upstream, or nil.
-func (s *Stream) UpstreamRequestTrailers() [][2]string { return s.req.outTrl }
+func (s *Stream) UpstreamRequestTrailers() [][2]string {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.req.outTrl
+}
 
 // DownstreamResponseHeaders returns the response headers as they went to the client, or nil.
-func (s *Stream) DownstreamResponseHeaders() [][2]string { return s.resp.out }
+func (s *Stream) DownstreamResponseHeaders() [][2]string {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.resp.out
+}
 
 // DownstreamResponseBody returns the response body forwarded to the client so far.
-func (s *Stream) DownstreamResponseBody() []byte { return s.resp.outBody }
+func (s *Stream) DownstreamResponseBody() []byte {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.resp.outBody
+}
 
 // DownstreamResponseTrailers returns the response trailers forwarded to the client, or nil.
-func (s *Stream) DownstreamResponseTrailers() [][2]string { return s.resp.outTrl }
+func (s *Stream) DownstreamResponseTrailers() [][2]string {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.resp.outTrl
+}
 
 // RequestPaused reports whether the request is stopped, waiting for proxy_continue_stream.
-func (s *Stream) RequestPaused() bool { return s.req.paused && !s.ended }
+func (s *Stream) RequestPaused() bool {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.req.paused && !s.ended
+}
 
 // ResponsePaused reports whether the response is stopped, waiting for proxy_continue_stream.
-func (s *Stream) ResponsePaused() bool { return s.resp.paused && !s.ended }
+func (s *Stream) ResponsePaused() bool {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.resp.paused && !s.ended
+}
 
 // Ended reports whether the stream can take no more callbacks: a local reply was sent, the filter
 // closed it, or its VM failed.
-func (s *Stream) Ended() bool { return s.ended || s.gen != s.vm.gen }
+func (s *Stream) Ended() bool {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.ended || s.gen != s.vm.gen
+}
 
 // Reset reports whether the stream was reset (proxy_close_stream, or a local reply after the
 // response had started).
-func (s *Stream) Reset() bool { return s.reset }
+func (s *Stream) Reset() bool {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.reset
+}
 
 // Err returns the failure that ended the stream (a trap of its VM, or a misuse of the Stream API
 // when the Host has no failure hook), or nil.
-func (s *Stream) Err() error { return s.err }
+func (s *Stream) Err() error {
+	s.vm.mu.Lock()
+	defer s.vm.mu.Unlock()
+	return s.err
+}
 
 func (s *Stream) usable() bool {
 	return !s.ended && !s.completed && s.gen == s.vm.gen && s.vm.broken == nil
