@@ -2,6 +2,7 @@ package testenv_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,4 +120,12 @@ func wantLog(t testing.TB, env *testenv.Env, want string) {
 		}
 	}
 	t.Fatalf("log %q not found; logs:\n%s", want, strings.Join(env.LogMessages(testenv.LogTrace), "\n"))
+}
+
+// okHandler answers 200 with body.
+func okHandler(body string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("content-type", "text/plain")
+		_, _ = w.Write([]byte(body))
+	})
 }

@@ -16,7 +16,8 @@
 //
 // Request headers x-script-reqhdr, -reqbody, -reqtrl, -resphdr, -respbody, -resptrl, -callresp,
 // -log and -done hold commands for that callback (read once, in OnHttpRequestHeaders, because
-// request headers are unreadable later). Commands are separated by ';', arguments by ':'; see run.
+// request headers are unreadable later). Commands are separated by ';', arguments by ':' ('^' in an
+// argument stands for ':', as in "get:req:^path"); see exec.
 package main
 
 import (
@@ -142,6 +143,9 @@ func (p *plugin) run(s *stream, phase, script string) types.Action {
 			continue
 		}
 		args := strings.Split(cmd, ":")
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "^", ":") // "^path" stands for ":path"
+		}
 		if args[0] == "ret" {
 			if len(args) > 1 && args[1] == "pause" {
 				act = types.ActionPause
