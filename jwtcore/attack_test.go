@@ -7,6 +7,7 @@ package jwtcore
 import (
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -666,5 +667,108 @@ func TestAttack_ShortHMACKey(t *testing.T) {
 	}
 	if _, err := NewHMACKeySet(nil); err == nil {
 		t.Errorf("NewHMACKeySet(nil) succeeded")
+	}
+}
+
+// TestAttack_CacheCannotLaunderTokens: the verified-token cache must never turn a token that the
+// asking verifier would reject into a success — not after a key rotation, not for a verifier with
+// another policy sharing the cache, not past exp, and failures are never cached.
+func TestAttack_CacheCannotLaunderTokens(t *testing.T) {
+	k := tvKeys(t)
+	cache := NewCache(64, 1<<20, time.Hour)
+	mk := func(name string, pub any, aud string) *Verifier {
+		p := tvPolicy()
+		p.Algorithms = tvAlgs(t, "RS256")
+		p.Audiences = []string{aud}
+		p.Cache = cache
+		p.Name = name
+		return tvMustVerifier(t, tvMustJWKS(t, tvJWKS(tvJWK(pub, tvKid, ""))), p)
+	}
+	old := mk("idp", &k.rsa.PublicKey, tvAudience)
+	tok := tvToken(t, "RS256", tvStdClaims())
+	if _, err := old.Verify(tok, tvNow); err != nil {
+		t.Fatal(err)
+	}
+	if cache.Len() != 1 {
+		t.Fatalf("cache.Len() = %d, want 1", cache.Len())
+	}
+	// Failures are not cached (and a forged token stays forged on the second try).
+	forged := tvSignRaw(t, "RS256", k.rsaOther, tvHeader("RS256", tvKid), tvJSON(tvStdClaims()))
+	for i := 0; i < 2; i++ {
+		_, err := old.Verify(forged, tvNow)
+		tvWantReason(t, err, ErrSignatureInvalid)
+	}
+	if cache.Len() != 1 {
+		t.Fatalf("a failure was cached: Len() = %d", cache.Len())
+	}
+
+	// Another provider sharing the cache, with another audience, must not be served the entry.
+	other := mk("other-idp", &k.rsa.PublicKey, "api://someone-else")
+	_, err := other.Verify(tok, tvNow)
+	tvWantReason(t, err, ErrAudienceNotAllowed)
+
+	// Key rotation: the same provider now trusts only rsaOther. The cached success verified with
+	// the removed key must not be served, by Verify or by Cache.Get.
+	rotated := mk("idp", &k.rsaOther.PublicKey, tvAudience)
+	_, err = rotated.Verify(tok, tvNow)
+	tvWantReason(t, err, ErrSignatureInvalid)
+	if _, ok := cache.Get(tok, tvNow); ok {
+		t.Errorf("Cache.Get served a token verified with a key that was rotated out")
+	}
+
+	// Past exp: never served, and Verify then applies exp + leeway as usual.
+	fresh := mk("idp", &k.rsa.PublicKey, tvAudience)
+	if _, err := fresh.Verify(tok, tvNow); err != nil {
+		t.Fatal(err)
+	}
+	exp := time.Unix(tvStdClaims()["exp"].(int64), 0)
+	if _, ok := cache.Get(tok, exp); ok {
+		t.Errorf("Cache.Get served the token at exp")
+	}
+	_, err = fresh.Verify(tok, exp.Add(DefaultLeeway+time.Second))
+	tvWantReason(t, err, ErrTokenExpired)
+	// Before the insert time (a clock going backwards) it is not served either: nbf/iat apply.
+	_, err = fresh.Verify(tok, tvNow.Add(-time.Hour))
+	tvWantReason(t, err, ErrTokenNotYetValid)
+}
+
+// TestAttack_ConcurrentVerify runs honest and forged tokens through one cached verifier from
+// several goroutines (meaningful under -race): every decision must be the single-threaded one.
+func TestAttack_ConcurrentVerify(t *testing.T) {
+	p := tvPolicy()
+	p.Cache = NewCache(8, 1<<16, time.Minute) // small: forces eviction while others read
+	p.Name = "concurrent"
+	v := tvMustVerifier(t, tvMustJWKS(t, tvAllKeysJWKS(t)), p)
+	type item struct {
+		tok  string
+		want *Reason
+	}
+	var items []item
+	for i, alg := range []string{"HS256", "RS256", "ES256", "EdDSA", "PS256", "HS512"} {
+		c := tvStdClaims().with("jti", tvJSON(i))
+		items = append(items,
+			item{tvToken(t, alg, c), nil},
+			item{tvToken(t, alg, c.with("aud", "nope")), ErrAudienceNotAllowed},
+			item{tvFlipDecoded(t, tvToken(t, alg, c), 2, 3, 0x10), ErrSignatureInvalid},
+		)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func(g int) {
+			for i := 0; i < 200; i++ {
+				it := items[(i*7+g)%len(items)]
+				_, err := v.Verify(it.tok, tvNow)
+				if ReasonOf(err) != it.want || (it.want == nil) != (err == nil) {
+					done <- fmt.Errorf("goroutine %d item %d: got %v, want %v", g, (i*7+g)%len(items), tvCode(err), it.want)
+					return
+				}
+			}
+			done <- nil
+		}(g)
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }
