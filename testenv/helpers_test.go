@@ -129,3 +129,5 @@ func okHandler(body string) http.Handler {
 		_, _ = w.Write([]byte(body))
 	})
 }
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
