@@ -102,7 +102,7 @@ type fatalRecorder struct {
 	cleanups []func()
 }
 
-func (f *fatalRecorder) Helper()            {}
+func (f *fatalRecorder) Helper()           {}
 func (f *fatalRecorder) Cleanup(fn func()) { f.cleanups = append(f.cleanups, fn) }
 func (f *fatalRecorder) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
