@@ -2,7 +2,6 @@ package jwtcore
 
 import (
 	"bytes"
-	"crypto/x509"
 	"encoding/pem"
 	"strconv"
 )
@@ -29,15 +28,11 @@ func ParsePEMKeys(pemBytes []byte) (*KeySet, error) {
 		var err error
 		switch block.Type {
 		case "PUBLIC KEY":
-			pub, err = x509.ParsePKIXPublicKey(block.Bytes)
+			pub, err = parseSPKI(block.Bytes)
 		case "RSA PUBLIC KEY":
-			pub, err = x509.ParsePKCS1PublicKey(block.Bytes)
+			pub, err = parsePKCS1(block.Bytes)
 		case "CERTIFICATE":
-			var cert *x509.Certificate
-			cert, err = x509.ParseCertificate(block.Bytes)
-			if err == nil {
-				pub = cert.PublicKey
-			}
+			pub, err = parseCertificatePublicKey(block.Bytes)
 		default:
 			return nil, keyErr(i, "", false, "PEM block type "+strconv.Quote(block.Type)+" is not supported (need PUBLIC KEY, RSA PUBLIC KEY or CERTIFICATE)")
 		}
