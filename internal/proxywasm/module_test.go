@@ -20,8 +20,7 @@ import (
 // It catches the "SDK under standard Go" trap (a module exporting only
 // _initialize) and any import Envoy would refuse to link.
 
-// builtModules lists the modules build.sh produces. The filter's issue adds
-// dist/tokengate.wasm here when cmd/tokengate-wasm lands.
+// builtModules lists the modules build.sh produces.
 var builtModules = []struct {
 	name string
 	path string // relative to the repository root
@@ -33,6 +32,14 @@ var builtModules = []struct {
 		name:       "passthrough",
 		path:       "dist/passthrough.wasm",
 		mustImport: []string{"env.proxy_get_header_map_value"},
+	},
+	{
+		name: "tokengate",
+		path: "dist/tokengate.wasm",
+		mustImport: []string{
+			"env.proxy_get_header_map_pairs", "env.proxy_send_local_response",
+			"env.proxy_get_current_time_nanoseconds", "env.proxy_define_metric",
+		},
 	},
 }
 
