@@ -57,7 +57,11 @@ func start(t *testing.T, opts ...Option) (*Server, *httptest.Server) {
 	}
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
-	if s.Issuer() == DefaultIssuer {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.issuer == "" {
 		if err := s.SetIssuer(ts.URL); err != nil {
 			t.Fatalf("SetIssuer: %v", err)
 		}
