@@ -71,7 +71,7 @@ func (vm *VM) headerMap(fn string, mt MapType, write bool) (m *hmap, status uint
 
 func hostGetHeaderMapValue(vm *VM, st []uint64) uint32 {
 	const fn = "proxy_get_header_map_value"
-	key, ok := vm.readString(uint32(st[1]), uint32(st[2]))
+	key, ok := vm.viewString(uint32(st[1]), uint32(st[2])) // not kept: no copy
 	if !ok {
 		return vm.badMemory(fn, uint32(st[1]))
 	}
@@ -79,7 +79,7 @@ func hostGetHeaderMapValue(vm *VM, st []uint64) uint32 {
 	if status != 0 {
 		return status
 	}
-	v, found := m.get(strings.ToLower(key))
+	v, found := m.getFold(key)
 	if !found {
 		return uint32(StatusNotFound)
 	}

@@ -35,6 +35,30 @@ func (m hmap) get(key string) (string, bool) {
 	return "", false
 }
 
+// getFold is get with an ASCII case-insensitive key, without allocating.
+func (m hmap) getFold(key string) (string, bool) {
+	for _, p := range m {
+		if len(p[0]) == len(key) && asciiEqualFold(p[0], key) {
+			return p[1], true
+		}
+	}
+	return "", false
+}
+
+// asciiEqualFold compares a stored (lowercase) name with a key of any case.
+func asciiEqualFold(lower, key string) bool {
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if lower[i] != c {
+			return false
+		}
+	}
+	return true
+}
+
 func (m *hmap) add(key, value string) { *m = append(*m, [2]string{key, value}) }
 
 // replace sets the first value of key and drops the others (Envoy's setCopy); adds if absent.

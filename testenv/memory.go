@@ -1,5 +1,7 @@
 package testenv
 
+import "unsafe"
+
 // Guest memory access for host calls. Views returned by api.Memory.Read go stale when the guest
 // grows its memory (which any call into the guest, malloc included, may do), so everything kept is
 // copied and memory is re-read after every malloc.
@@ -61,7 +63,18 @@ func (vm *VM) returnBytes(fn string, data []byte, ptrPtr, sizePtr uint32) uint32
 }
 
 func (vm *VM) returnString(fn, s string, ptrPtr, sizePtr uint32) uint32 {
-	return vm.returnBytes(fn, []byte(s), ptrPtr, sizePtr)
+	// returnBytes only reads the bytes (it copies them into guest memory): no need to copy s.
+	return vm.returnBytes(fn, unsafe.Slice(unsafe.StringData(s), len(s)), ptrPtr, sizePtr)
+}
+
+// viewString returns guest bytes as a string WITHOUT copying; it must not outlive the host call
+// (and no call into the guest may happen while it is used: memory may move when it grows).
+func (vm *VM) viewString(ptr, size uint32) (string, bool) {
+	b, ok := vm.readBytes(ptr, size)
+	if !ok || len(b) == 0 {
+		return "", ok
+	}
+	return unsafe.String(&b[0], len(b)), true
 }
 
 // badMemory records an out-of-bounds pointer and returns InvalidMemoryAccess, as cpp-host does.
