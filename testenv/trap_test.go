@@ -186,8 +186,16 @@ func TestWASIShimAndABIStatuses(t *testing.T) {
 		{name: "bad pointers are InvalidMemoryAccess", n: 8, first: [][2]string{{"a", "1"}},
 			want: []string{"get_header(key out of bounds)=6", "get_header(out-param out of bounds)=6"}},
 		{name: "unknown context is BadArgument", n: 9, want: []string{"set_effective_context(999)=2"}},
+		{name: "sizes, status, log level, done, foreign functions, stream types, gRPC", n: 10, want: []string{
+			"get_header_map_size=0", "size=30", // h0..h9 with value "v": 10*(2+1) bytes
+			"get_buffer_status(vm_configuration)=0", "buffer size=3",
+			"get_buffer_status(plugin_configuration)=1", // NotFound outside on_configure
+			"get_log_level=0", "level=0", "proxy_done=0", "get_status=0",
+			"call_foreign_function=1",                       // NotFound: none registered
+			"continue_stream(3)=12", "continue_stream(2)=0", // upstream Unimplemented, downstream Ok
+			"continue_stream(7)=2", "grpc_call=12"}},
 	}
-	env := testenv.New(t, guest(t, "raw"))
+	env := testenv.New(t, guest(t, "raw"), testenv.VMConfig("abc"))
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := env.NewStream()
@@ -229,4 +237,43 @@ func TestWASI_StdoutStderrToLogs(t *testing.T) {
 	if errl == nil || errl.Source != "stderr" || errl.Level != testenv.LogError {
 		t.Fatalf("stderr line: %+v", errl)
 	}
+}
+
+func TestStream_CloseAndLegacyContinue(t *testing.T) {
+	env := testenv.New(t, guest(t, "raw"))
+	s := env.NewStream()
+	s.RequestHeaders(numbered(11), false)
+	if !s.Reset() || !s.Ended() || s.LocalResponse() != nil {
+		t.Fatalf("close_stream: reset=%v ended=%v local=%v", s.Reset(), s.Ended(), s.LocalResponse())
+	}
+	if act := s.RequestBody([]byte("x"), true); act != testenv.ActionNotDelivered {
+		t.Fatalf("body after close: %v", act)
+	}
+	s.Complete()
+
+	s = env.NewStream()
+	if act := s.RequestHeaders(numbered(12), true); act != testenv.ActionPause {
+		t.Fatalf("action %v, want the guest's Pause", act)
+	}
+	wantLog(t, env, "continue_request=0")
+	if s.RequestPaused() || s.UpstreamRequestHeaders() == nil {
+		t.Fatal("a continue made inside the callback did not resume the stream after it paused")
+	}
+	s.Complete()
+}
+
+func TestEnv_LogLevel(t *testing.T) {
+	env := testenv.New(t, guest(t, "raw"), testenv.WithLogLevel(testenv.LogWarn))
+	s := env.NewStream()
+	s.RequestHeaders(numbered(10), true)
+	s.Complete()
+	// The raw guest logs at info: below warn, so Envoy's logger (and testenv) drop it.
+	if msgs := env.LogMessages(testenv.LogTrace); len(msgs) != 0 {
+		t.Fatalf("info logs kept at level warn: %q", msgs)
+	}
+	env2 := testenv.New(t, guest(t, "raw"), testenv.WithLogLevel(testenv.LogInfo))
+	s = env2.NewStream()
+	s.RequestHeaders(numbered(10), true)
+	s.Complete()
+	wantLog(t, env2, "level=2") // proxy_get_log_level reports the configured level
 }

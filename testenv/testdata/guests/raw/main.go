@@ -35,6 +35,37 @@ func proxyGetHeaderRaw(mapType, key, keySize, retData, retSize uint32) uint32
 //go:wasmimport env proxy_set_effective_context
 func proxySetEffectiveContext(id uint32) uint32
 
+//go:wasmimport env proxy_get_header_map_size
+func proxyGetHeaderMapSize(mapType uint32, ret *uint32) uint32
+
+//go:wasmimport env proxy_get_buffer_status
+func proxyGetBufferStatus(bufType uint32, size *uint32, flags *uint32) uint32
+
+//go:wasmimport env proxy_get_log_level
+func proxyGetLogLevel(ret *uint32) uint32
+
+//go:wasmimport env proxy_done
+func proxyDone() uint32
+
+//go:wasmimport env proxy_get_status
+func proxyGetStatus(code *uint32, msgData *uint32, msgSize *uint32) uint32
+
+//go:wasmimport env proxy_call_foreign_function
+func proxyCallForeignFunction(name *byte, nameSize uint32, args *byte, argsSize uint32, retData *uint32, retSize *uint32) uint32
+
+//go:wasmimport env proxy_close_stream
+func proxyCloseStream(streamType uint32) uint32
+
+//go:wasmimport env proxy_continue_request
+func proxyContinueRequest() uint32
+
+//go:wasmimport env proxy_continue_stream
+func proxyContinueStream(streamType uint32) uint32
+
+//go:wasmimport env proxy_grpc_call
+func proxyGrpcCall(svc *byte, svcSize uint32, svcName *byte, svcNameSize uint32, method *byte, methodSize uint32,
+	md *byte, mdSize uint32, req *byte, reqSize uint32, timeout uint32, token *uint32) uint32
+
 //go:wasmimport wasi_snapshot_preview1 random_get
 func randomGet(buf *byte, n uint32) uint32
 
@@ -130,6 +161,31 @@ func onRequestHeaders(id, numHeaders, eos uint32) uint32 {
 			proxyGetHeaderRaw(0, uint32(uintptr(unsafe.Pointer(unsafe.StringData(key)))), 1, 0xffff_fff0, 0xffff_fff4))
 	case 9:
 		logResult("set_effective_context(999)", proxySetEffectiveContext(999))
+	case 10:
+		logResult("get_header_map_size", proxyGetHeaderMapSize(0, &outSize))
+		logResult("size", outSize)
+		logResult("get_buffer_status(vm_configuration)", proxyGetBufferStatus(6, &outSize, &outPtr))
+		logResult("buffer size", outSize)
+		logResult("get_buffer_status(plugin_configuration)", proxyGetBufferStatus(7, &outSize, &outPtr))
+		logResult("get_log_level", proxyGetLogLevel(&outSize))
+		logResult("level", outSize)
+		logResult("proxy_done", proxyDone())
+		logResult("get_status", proxyGetStatus(&outSize, &outPtr, &outEvents))
+		name := "f"
+		logResult("call_foreign_function", proxyCallForeignFunction(unsafe.StringData(name), 1, nil, 0, &outPtr, &outSize))
+		logResult("continue_stream(3)", proxyContinueStream(3))
+		logResult("continue_stream(2)", proxyContinueStream(2))
+		logResult("continue_stream(7)", proxyContinueStream(7))
+		svc := "svc"
+		logResult("grpc_call", proxyGrpcCall(unsafe.StringData(svc), 3, unsafe.StringData(svc), 3,
+			unsafe.StringData(svc), 3, nil, 0, nil, 0, 1000, &outPtr))
+	case 11:
+		logResult("close_stream(0)", proxyCloseStream(0))
+	case 12:
+		// ABI 0.1's continue_request, called inside the callback that then stops: the deferred
+		// continue applies once the callback has returned Pause.
+		logResult("continue_request", proxyContinueRequest())
+		return 1
 	}
 	return 0
 }
