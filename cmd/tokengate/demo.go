@@ -158,7 +158,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\ntokengate demo: gateway %s -> echo upstream http://%s (not a production proxy)\n", base, upLn.Addr())
+	fmt.Fprintf(stdout, "\ntokengate demo: gateway %s -> echo upstream http://%s (for trying policies; NOT a production proxy)\n", base, upLn.Addr())
 	fmt.Fprintf(stdout, "policy: %s (key generated in %s)\n\n", o.Template, dir)
 	for _, name := range []string{"READ_TOKEN", "WRITE_TOKEN", "EXPIRED_TOKEN"} {
 		fmt.Fprintf(stdout, "%s=%s\n", name, tokens[name])
