@@ -49,12 +49,22 @@
 //
 // New registers t.Cleanup and turns traps and start failures into t.Fatalf with the guest's
 // stderr, logs and last ABI calls (TolerateTraps keeps them as records). RecordTrace records
-// every ABI crossing for golden tests (Host.Trace).
+// every ABI crossing for golden tests (Host.Trace, in wazero's "==> env.proxy_x(a=1)" / "<== status=Ok"
+// form, with the bytes behind pointers instead of pointers; lines of several workers interleave
+// in time order without a VM marker, so golden scenarios use one worker). See testdata/*.trace.
+//
+// How http-call responses meet the fake clock: handlers (Cluster) and real upstreams (ClusterURL)
+// are called synchronously at dispatch (after the outermost guest call returns); the response is
+// due ClusterDelay later on the host clock (default 0: delivered right after the current script
+// step), or is a 504 at dispatch+timeout if the delay reaches the timeout. Real time spent by a
+// real upstream is not charged to the fake clock. ManualHttpCalls holds due responses until
+// DeliverHttpCalls.
 //
 // # Host API (no testing.T), for a CLI
 //
-// NewHost(wasm, opts...) (*Host, error) is the same host without a test: failures end the stream
-// with a 503 local reply and Stream.Err reports them. Use RealClock for a server.
+// NewHost(wasm, opts...) (*Host, error) is the same host without a test: a trap ends the stream
+// with Envoy's 503 "wasm_fail_stream" local reply, Stream.Err and Host.Traps report it, and
+// Host.OnFailure receives every failure (for logging). Use RealClock and LogWriter for a server.
 //
 // # Gateway
 //

@@ -19,12 +19,10 @@ func New(t testing.TB, wasm []byte, opts ...Option) *Env {
 		t.Fatalf("%v", err)
 	}
 	e := &Env{Host: h, t: t}
-	h.mu.Lock()
-	h.failHook = func(err error) {
+	h.OnFailure(func(err error) {
 		t.Helper()
 		t.Fatalf("%v", err)
-	}
-	h.mu.Unlock()
+	})
 	t.Cleanup(func() { _ = h.Close() })
 	return e
 }

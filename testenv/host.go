@@ -206,6 +206,16 @@ func (h *Host) misuse(vm *VM, format string, args ...any) {
 	h.mu.Unlock()
 }
 
+// OnFailure sets a function that receives every failure the Host cannot return as a value: guest
+// traps (unless TolerateTraps), a VM that cannot restart, a panicking cluster handler, misuse of
+// the Stream or Clock API. It is called outside any VM lock, on the goroutine that drove the
+// Host. New (the testing Env) uses it to fail the test; a CLI can log.
+func (h *Host) OnFailure(f func(error)) {
+	h.mu.Lock()
+	h.failHook = f
+	h.mu.Unlock()
+}
+
 // failf reports a misuse of testenv by its caller (or an unrecoverable host failure).
 func (h *Host) failf(format string, args ...any) {
 	h.fail(fmt.Errorf("testenv: "+format, args...))
