@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -136,7 +137,9 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	if err != nil {
 		return fmt.Errorf("echo upstream: %w", err)
 	}
-	echo := &echoUpstream{log: stdout}
+	// Request logs stay quiet during the self-check, so the instructions print in one piece.
+	logs := &gatedWriter{w: stdout}
+	echo := &echoUpstream{log: logs}
 	upSrv := &http.Server{Handler: echo, ReadHeaderTimeout: 10 * time.Second}
 	go upSrv.Serve(upLn)
 	defer upSrv.Close()
@@ -147,7 +150,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	if err != nil {
 		return err
 	}
-	gw, err := startGateway(ro, stdout)
+	gw, err := startGateway(ro, logs)
 	if err != nil {
 		return err
 	}
@@ -182,7 +185,8 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	if failed > 0 {
 		fmt.Fprintf(stdout, "WARNING: %d of %d demo requests did not behave as described above\n", failed, len(demoSteps))
 	}
-	fmt.Fprintln(stdout, "Ctrl-C to stop.")
+	fmt.Fprintln(stdout, "Ctrl-C to stop. Requests are logged below (gateway status and reason; what the upstream received).")
+	logs.open()
 	if ready != nil {
 		ready(base)
 	}
@@ -210,4 +214,26 @@ func (s demoStep) do(ctx context.Context, c *http.Client, base string, tokens ma
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 	return resp.StatusCode, nil
+}
+
+// gatedWriter drops writes until open is called, then passes them to w.
+type gatedWriter struct {
+	mu     sync.Mutex
+	w      io.Writer
+	opened bool
+}
+
+func (g *gatedWriter) Write(p []byte) (int, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.opened {
+		return len(p), nil
+	}
+	return g.w.Write(p)
+}
+
+func (g *gatedWriter) open() {
+	g.mu.Lock()
+	g.opened = true
+	g.mu.Unlock()
 }
