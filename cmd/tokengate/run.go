@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -72,7 +73,7 @@ func startGateway(o runOptions, logw io.Writer) (*gatewayServer, error) {
 	}
 	host, err := testenv.NewHost(o.wasm, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("start %s: %w", o.WasmFile, err)
+		return nil, fmt.Errorf("start %s: %s", o.WasmFile, startFailure(err, o.Verbose))
 	}
 	gw, err := testenv.NewGateway(host, o.Upstream.String())
 	if err != nil {
@@ -92,6 +93,16 @@ func startGateway(o runOptions, logw io.Writer) (*gatewayServer, error) {
 		_ = s.srv.Serve(ln)
 	}()
 	return s, nil
+}
+
+// startFailure keeps what a user needs from a failed start (the reason and the filter's log lines,
+// e.g. the JSON path of a configuration fault) and, unless verbose, drops testenv's ABI trace.
+func startFailure(err error, verbose bool) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "\nlast ABI calls:"); i >= 0 && !verbose {
+		msg = msg[:i] + "\n(-v adds the last ABI calls)"
+	}
+	return msg
 }
 
 // Addr is the address the gateway listens on (host:port).

@@ -206,3 +206,28 @@ func TestRun_EndToEnd(t *testing.T) {
 		t.Errorf("request log lacks the 403 line:\n%s", out)
 	}
 }
+
+// TestStartGateway_InvalidConfig checks that a configuration the filter rejects stops `run` at
+// start, with the filter's one log line naming the JSON path at fault.
+func TestStartGateway_InvalidConfig(t *testing.T) {
+	if _, err := os.Stat(wasmPath); err != nil {
+		t.Fatalf("%s is missing (%v): run ./build.sh or make test first", wasmPath, err)
+	}
+	cfg := writeTemp(t, "bad.json", []byte(`{"providers":{"a":{"issuer":"x","hmac_secret":"0123456789abcdef0123456789abcdef"}},"rulez":[]}`))
+	o, err := parseRunOptions([]string{"--wasm", wasmPath, "--config", cfg, "--listen", "127.0.0.1:0"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw, err := startGateway(o, io.Discard)
+	if err == nil {
+		gw.Close()
+		t.Fatal("startGateway accepted a configuration with an unknown field")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, "rulez") || !strings.Contains(msg, "proxy_on_configure") {
+		t.Errorf("error does not name the fault: %s", msg)
+	}
+	if strings.Contains(msg, "==>") {
+		t.Errorf("error holds the ABI trace without -v: %s", msg)
+	}
+}
