@@ -51,7 +51,8 @@ func hostSetTickPeriod(vm *VM, st []uint64) uint32 {
 func hostSetEffectiveContext(vm *VM, st []uint64) uint32 {
 	id := uint32(st[0])
 	if id != vm.rootID {
-		if s := vm.streams[id]; s == nil || s.completed {
+		// A stream stays addressable until its proxy_on_delete has returned.
+		if vm.streams[id] == nil {
 			return vm.badArg("proxy_set_effective_context(%d): no such context", id)
 		}
 	}

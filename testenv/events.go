@@ -76,6 +76,9 @@ func (h *Host) advanceTo(t time.Time) {
 // timer fires once, as Envoy's does, then re-arms a period from now), and due http-call responses.
 // A VM busy with a request is skipped until the next Poll. The Gateway calls it every 10 ms.
 func (h *Host) Poll() {
+	if h.isClosed() {
+		return
+	}
 	for _, vm := range h.vms {
 		if !vm.mu.TryLock() {
 			continue

@@ -148,12 +148,21 @@ func (h *Host) Close() error {
 	h.mu.Unlock()
 	for _, vm := range h.vms {
 		vm.mu.Lock()
+		vm.broken = errHostClosed
 	}
 	err := h.rt.Close(context.Background())
 	for _, vm := range h.vms {
 		vm.mu.Unlock()
 	}
 	return err
+}
+
+var errHostClosed = errors.New("testenv: host closed")
+
+func (h *Host) isClosed() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.closed
 }
 
 // VM returns worker i's VM (0-based).

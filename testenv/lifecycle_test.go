@@ -137,3 +137,21 @@ func TestEnv_Workers(t *testing.T) {
 		t.Fatalf("%d configure logs, want one per VM", n)
 	}
 }
+
+func TestHost_Close(t *testing.T) {
+	h, err := testenv.NewHost(guest(t, "scripted"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h.Poll() // a Gateway's poller may still tick once: harmless
+	s := h.NewStream()
+	if lr := s.LocalResponse(); lr == nil || lr.StatusCode != 503 || s.Err() == nil {
+		t.Fatalf("stream on a closed host: local=%+v err=%v, want 503 and an error", lr, s.Err())
+	}
+	if len(h.Traps()) != 0 {
+		t.Fatalf("closing recorded traps: %v", h.Traps())
+	}
+}

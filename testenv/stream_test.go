@@ -317,8 +317,10 @@ func TestStream_Properties(t *testing.T) {
 func TestStream_EffectiveContext(t *testing.T) {
 	env := testenv.New(t, guest(t, "scripted"))
 	s := env.NewStream()
-	s.RequestHeaders(reqHeaders(script("reqhdr", "effective:999;effective:root;get:req:user-agent;effective:self;get:req:user-agent")), true)
+	s.RequestHeaders(reqHeaders(script("reqhdr", "effective:999;effective:root;get:req:user-agent;effective:self;get:req:user-agent"),
+		script("log", "effective:self")), true)
 	s.Complete()
+	wantLog(t, env, "log effective:self -> ok") // a stream is addressable until on_delete returns
 	wantLog(t, env, "reqhdr effective:999 -> BadArgument")
 	wantLog(t, env, "reqhdr get:req:user-agent -> BadArgument") // the root context has no request
 	wantLog(t, env, "reqhdr get:req:user-agent -> testenv")

@@ -381,7 +381,7 @@ func firstLine(s string) string {
 // restartIfBroken discards a trapped instance and starts a new one, as Envoy does after a VM
 // failure. Called with vm.mu held, outside any guest call.
 func (vm *VM) restartIfBroken() {
-	if vm.broken == nil || vm.depth > 0 {
+	if vm.broken == nil || vm.depth > 0 || vm.broken == errHostClosed {
 		return
 	}
 	if vm.mod != nil {
