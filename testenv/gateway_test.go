@@ -157,3 +157,17 @@ func TestGateway_TicksOnRealClock(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestGateway_BodyTooLarge(t *testing.T) {
+	var hits atomic.Int32
+	gw, front := newGateway(t, echoUpstream(t, &hits).URL)
+	gw.MaxBodyBytes = 4
+	res, err := http.Post(front.URL+"/", "text/plain", strings.NewReader("12345"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge || hits.Load() != 0 {
+		t.Fatalf("status %d, upstream hits %d; want 413 and none", res.StatusCode, hits.Load())
+	}
+}

@@ -26,6 +26,13 @@ func TestHttpCall_Outcomes(t *testing.T) {
 		_, _ = io.WriteString(w, "from a real server")
 	}))
 	defer real.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select { // the upstream, not the test, waits in real time
+		case <-time.After(2 * time.Second):
+		case <-r.Context().Done():
+		}
+	}))
+	defer slow.Close()
 
 	tests := []struct {
 		name    string
@@ -59,6 +66,12 @@ func TestHttpCall_Outcomes(t *testing.T) {
 			call:    "call:idp:/x:500",
 			advance: 300 * time.Millisecond,
 			want:    []string{`callresp status=200 headers=2 body="slow"`},
+		},
+		{
+			name: "a real upstream slower than the timeout in real time is a 504",
+			opts: []testenv.Option{testenv.ClusterURL("idp", slow.URL)},
+			call: "call:idp:/x:100",
+			want: []string{`callresp status=504 headers=3 body="upstream request timeout"`},
 		},
 		{
 			name: "connection failure is a 503",

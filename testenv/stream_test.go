@@ -151,11 +151,14 @@ func TestStream_PauseResume(t *testing.T) {
 	if logged(env, "reqbody") != nil {
 		t.Fatal("body was delivered while paused")
 	}
+	if n := env.PendingHttpCalls(); n != 1 {
+		t.Fatalf("%d pending calls, want 1", n)
+	}
 	if n := env.DeliverHttpCalls(); n != 1 {
 		t.Fatalf("delivered %d calls, want 1", n)
 	}
-	if s.RequestPaused() {
-		t.Fatal("still paused after the callout resumed the request")
+	if s.RequestPaused() || env.PendingHttpCalls() != 0 {
+		t.Fatal("still paused (or call pending) after the callout resumed the request")
 	}
 	if got, _ := s.UpstreamRequestHeader("x-checked"); got != "yes" {
 		t.Fatalf("upstream x-checked = %q (mutation from the http-call callback lost)", got)
