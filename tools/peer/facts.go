@@ -23,17 +23,20 @@ type Request struct {
 type Facts struct {
 	Token string // the credential after the first space of the Authorization value, trimmed
 
+	InvalidJSON           bool // the header or payload decodes but is not one valid JSON object
 	DuplicateMember       bool // the header or payload JSON repeats a member name at some level
 	NonCanonicalBase64    bool // a segment decodes as base64url only if non-zero padding bits are ignored
 	JSONEscape            bool // the header or payload JSON text contains a backslash escape
 	Crit                  bool // the header has a "crit" member
 	TokenLarger           bool // the token is longer than tokengate's default max_token_bytes (8192)
 	AudArray              bool // "aud" is a JSON array
+	ScopeArray            bool // "scope" is a JSON array
 	ExpNotNumber          bool // "exp" is absent or not a JSON number
 	ExpInLeeway           bool // exp <= now < exp + leeway (expired, but inside the clock skew)
 	NbfFuture             bool // "nbf" is a number later than now
 	IatFuture             bool // "iat" is a number later than now
 	ScopeSubstringOnly    bool // the method's scope is a substring of the "scope" string, not one of its words
+	CommaInCredential     bool // the Authorization value holds a ','
 	ExtraSpaceAfterScheme bool // whitespace between "Bearer " and the token
 	PathNotNormal         bool // the path holds dot segments, "//" or percent-encoding
 }
@@ -60,6 +63,7 @@ func Analyze(r Request, now time.Time, leeway time.Duration) Facts {
 	if !ok {
 		return f
 	}
+	f.CommaInCredential = strings.Contains(auth, ",")
 	_, rest, found := strings.Cut(auth, " ")
 	if !found {
 		return f
@@ -69,6 +73,7 @@ func Analyze(r Request, now time.Time, leeway time.Duration) Facts {
 	f.TokenLarger = len(f.Token) > 8192
 	segs := strings.Split(f.Token, ".")
 	var raw [2][]byte
+	var decoded [2]bool
 	for i, s := range segs {
 		b, err := base64.RawURLEncoding.DecodeString(s)
 		if err != nil {
@@ -78,10 +83,14 @@ func Analyze(r Request, now time.Time, leeway time.Duration) Facts {
 			f.NonCanonicalBase64 = true
 		}
 		if i < 2 {
-			raw[i] = b
+			raw[i], decoded[i] = b, true
 		}
 	}
-	for _, doc := range raw {
+	for i, doc := range raw {
+		t := bytes.TrimSpace(doc)
+		if decoded[i] && (!json.Valid(t) || len(t) == 0 || t[0] != '{') {
+			f.InvalidJSON = true
+		}
 		if hasDuplicateMember(doc) {
 			f.DuplicateMember = true
 		}
@@ -91,11 +100,13 @@ func Analyze(r Request, now time.Time, leeway time.Duration) Facts {
 	}
 	var hdr, claims map[string]json.RawMessage
 	_ = json.Unmarshal(raw[0], &hdr) // lenient: last duplicate wins; nil on error
-	_ = json.Unmarshal(raw[1], &claims)
 	_, f.Crit = hdr["crit"]
-	if a, ok := claims["aud"]; ok {
-		f.AudArray = bytes.HasPrefix(bytes.TrimSpace(a), []byte("["))
+	if json.Unmarshal(raw[1], &claims) != nil {
+		return f // facts about claims hold only for a payload that is a JSON object
 	}
+	isArray := func(m json.RawMessage) bool { return bytes.HasPrefix(bytes.TrimSpace(m), []byte("[")) }
+	f.AudArray = isArray(claims["aud"])
+	f.ScopeArray = isArray(claims["scope"])
 	sec := float64(now.UnixNano()) / 1e9
 	exp, isNum := number(claims["exp"])
 	f.ExpNotNumber = !isNum

@@ -78,6 +78,26 @@ var Rules = []Rule{
 		Tokengate: Allow, HAProxy: Deny,
 	},
 	{
+		Name:      "haproxy-scope-array",
+		Why:       "tokengate reads a scope claim given as an array of strings; HAProxy 2.6's jwt_payload_query returns nothing for an array, so `-m sub` fails",
+		Applies:   func(f Facts) bool { return f.ScopeArray },
+		Tokengate: Allow, HAProxy: Deny,
+	},
+	{
+		Name: "tokengate-rejects-invalid-json",
+		Why: "tokengate requires header and payload to be one valid JSON object (RFC 7519 §7.2); HAProxy's JSON query still finds " +
+			"members in a truncated text or one with trailing bytes (and exp then goes unchecked)",
+		Applies:   func(f Facts) bool { return f.InvalidJSON },
+		Tokengate: Deny, HAProxy: Allow,
+	},
+	{
+		Name: "haproxy-authorization-list",
+		Why: "http_auth_bearer reads Authorization as a comma-separated list and takes the first element, so \"Bearer <jwt>,x\" " +
+			"verifies <jwt>; tokengate takes the whole value (RFC 7235: the header has one credentials) and the ',' is not base64url",
+		Applies:   func(f Facts) bool { return f.CommaInCredential },
+		Tokengate: Deny, HAProxy: Allow,
+	},
+	{
 		Name:      "haproxy-json-escapes",
 		Why:       "tokengate compares claims after JSON unescaping (\"https:\\/\\/...\" is https://...); HAProxy compares some escaped strings raw",
 		Applies:   func(f Facts) bool { return f.JSONEscape },
@@ -90,14 +110,16 @@ var Rules = []Rule{
 		Tokengate: Deny, HAProxy: Allow,
 	},
 	{
-		Name:      "haproxy-path-not-normalized-bypass",
-		Why:       "HAProxy matches the raw path, so /health/../api/x takes the open /health route; tokengate normalizes first (RFC 3986 §5.2.4) and requires a token",
+		Name: "haproxy-path-not-normalized-bypass",
+		Why: "HAProxy routes on the raw path, so /health/../api/x takes the open /health route and /api/%2e%2e/health goes upstream with a token; " +
+			"tokengate normalizes first (RFC 3986 §5.2.4: /api/x needs a token) and rejects encoded '.' or '/' (400 path_invalid)",
 		Applies:   func(f Facts) bool { return f.PathNotNormal },
 		Tokengate: Deny, HAProxy: Allow,
 	},
 	{
-		Name:      "tokengate-path-normalized-open",
-		Why:       "tokengate normalizes /api/../health to /health (open) and forwards the normalized path; HAProxy matches the raw /api/ prefix and requires a token",
+		Name: "tokengate-path-normalized-open",
+		Why: "tokengate normalizes /api/../health to /health (open) and //api/x to /api/x and forwards the normalized path; " +
+			"HAProxy matches the raw path (a token on /api/../health, no route for //api/x)",
 		Applies:   func(f Facts) bool { return f.PathNotNormal },
 		Tokengate: Allow, HAProxy: Deny,
 	},
