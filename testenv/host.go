@@ -94,6 +94,13 @@ func NewHost(wasm []byte, opts ...Option) (*Host, error) {
 			return nil, err
 		}
 	}
+	// Deliver what the start sequence caused (an http call from proxy_on_configure, say) before
+	// the first request, as a running Envoy would have by then.
+	h.settleOthers(nil)
+	if errs := h.takePending(); len(errs) > 0 {
+		rt.Close(ctx)
+		return nil, errors.Join(errs...)
+	}
 	return h, nil
 }
 
@@ -236,6 +243,14 @@ func (h *Host) fail(err error) {
 	h.mu.Lock()
 	h.pending = append(h.pending, err)
 	h.mu.Unlock()
+}
+
+func (h *Host) takePending() []error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	errs := h.pending
+	h.pending = nil
+	return errs
 }
 
 func (h *Host) reportPending() {

@@ -155,3 +155,10 @@ func TestHost_Close(t *testing.T) {
 		t.Fatalf("closing recorded traps: %v", h.Traps())
 	}
 }
+
+func TestNewHost_ConfigureHttpCallDeliveredBeforeFirstRequest(t *testing.T) {
+	// A filter fetching keys in proxy_on_configure gets the response before the first request.
+	env := testenv.New(t, guest(t, "scripted"), testenv.Cluster("idp", okHandler("keys")),
+		testenv.PluginConfig("start=call:idp:/jwks:1000"))
+	wantLog(t, env, `callresp status=200 headers=2 body="keys"`)
+}

@@ -392,7 +392,9 @@ func (vm *VM) restartIfBroken() {
 		// The module cannot even start again: leave the VM broken; every stream on it fails.
 		vm.broken = err
 		vm.h.fail(fmt.Errorf("testenv: vm%d: restart after trap failed: %w", vm.index, err))
+		return
 	}
+	vm.settle() // e.g. an http call made by proxy_on_configure
 }
 
 // NewStream creates an HTTP stream on this VM: proxy_on_context_create(id, root).
