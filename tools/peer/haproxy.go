@@ -37,6 +37,24 @@ func HAProxyVersion(bin string) (string, error) {
 	return strings.TrimSpace(line), nil
 }
 
+// CheckHAProxyVersion fails unless bin is HAProxy 2.5 or newer (the first with
+// http_auth_bearer, jwt_header_query, jwt_payload_query and jwt_verify); it returns the
+// version line.
+func CheckHAProxyVersion(bin string) (string, error) {
+	line, err := HAProxyVersion(bin)
+	if err != nil {
+		return "", err
+	}
+	var major, minor int
+	if _, err := fmt.Sscanf(line, "HAProxy version %d.%d", &major, &minor); err != nil {
+		return line, fmt.Errorf("haproxy -v: unexpected %q", line)
+	}
+	if major < 2 || (major == 2 && minor < 5) {
+		return line, fmt.Errorf("%s: the peer comparison needs HAProxy >= 2.5 (JWT converters)", line)
+	}
+	return line, nil
+}
+
 // FreeAddr returns a loopback host:port that was free a moment ago.
 func FreeAddr() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")

@@ -34,6 +34,11 @@ func startPeers(t testing.TB, withTokengate bool) *peers {
 	if err != nil {
 		t.Fatal(err)
 	}
+	version, err := CheckHAProxyVersion(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(version)
 	var wasm []byte
 	if withTokengate {
 		if wasm, err = ReadWasm(); err != nil {
