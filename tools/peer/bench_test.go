@@ -17,7 +17,7 @@ import (
 
 // BenchmarkPeer_Speed measures, in one run:
 //
-//   - HAProxy (seed configuration, one thread): CPU per request (utime+stime of the haproxy
+//   - HAProxy (seed configuration, default threads): CPU per request (utime+stime of the haproxy
 //     process from /proc/<pid>/stat around N requests, divided by N) on /rs (RS256 verify and
 //     claims), /hs (HS256 and claims) and /claims (the claims checks alone), minus the same
 //     figure on /none (no JWT work: HTTP parsing, the response, the connection) measured

@@ -61,7 +61,6 @@ func checks(p Policy, a HAProxyAddrs, sigCond string) string {
 func HAProxyConfig(p Policy, a HAProxyAddrs) string {
 	var b strings.Builder
 	b.WriteString(`global
-    tune.bufsize 32768
 
 defaults
     mode http

@@ -99,7 +99,7 @@ var Rules = []Rule{
 	},
 	{
 		Name:      "haproxy-json-escapes",
-		Why:       "tokengate compares claims after JSON unescaping (\"https:\\/\\/...\" is https://...); HAProxy compares some escaped strings raw",
+		Why:       "tokengate compares claims after JSON unescaping (\"https:\\/\\/...\" is https://...); HAProxy 2.6's JSON query leaves the \\/ escape undecoded, so the issuer does not match",
 		Applies:   func(f Facts) bool { return f.JSONEscape },
 		Tokengate: Allow, HAProxy: Deny,
 	},
