@@ -1,0 +1,324 @@
+package filter
+
+import (
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/jwtcore"
+)
+
+// An introspection provider ("introspection": {"<name>": {...}}) accepts
+// opaque access tokens by asking the authorization server (RFC 7662). Rules
+// use it exactly like a JWT provider ("provider" or inside "any"); the
+// provider names of "providers" and "introspection" form one namespace.
+//
+// Its claims (the introspection response) go through jwtcore's trusted-claims
+// verifier (issuer, time window with leeway, audience), then the rule's scopes
+// and claims rules, claim headers and token stripping, as for a JWT.
+
+// authMethod is how the filter authenticates to the introspection endpoint
+// (RFC 6749 §2.3.1).
+type authMethod uint8
+
+const (
+	authBasic authMethod = iota + 1 // client_secret_basic: Authorization: Basic
+	authPost                        // client_secret_post: client_id and client_secret in the form body
+)
+
+func (m authMethod) String() string {
+	switch m {
+	case authBasic:
+		return "client_secret_basic"
+	case authPost:
+		return "client_secret_post"
+	}
+	return "invalid"
+}
+
+// introspection is the RFC 7662 half of an introspection provider: where and
+// how to ask, and how long to keep the answers. The client secret is never
+// logged; String-like helpers never include it.
+type introspection struct {
+	provider      *provider // the rule-facing half (name, token sources, claim headers, verifier)
+	cluster       string
+	uri           string // as configured, for logs
+	authority     string // :authority of the call
+	path          string // :path of the call
+	clientID      string
+	clientSecret  string
+	auth          authMethod
+	tokenTypeHint string // "" sends none
+	timeout       time.Duration
+	cacheTTL      time.Duration // cache_seconds: active answers, also bounded by exp
+	negativeTTL   time.Duration // negative_cache_seconds: inactive answers
+	cacheEntries  int           // cache_max_entries: shared-data buckets of this provider
+	// fingerprint identifies the endpoint and the client asking (cluster, uri,
+	// client id, auth method, hint): a cached answer is used only by a
+	// configuration asking the same server as the same client.
+	fingerprint [8]byte
+}
+
+// Defaults and bounds of an introspection provider (documented in README.md).
+const (
+	defaultIntrospectionTimeout     = 2000 // ms
+	maxIntrospectionTimeout         = 60000
+	defaultIntrospectionCache       = 60 // s
+	maxIntrospectionCache           = 86400
+	defaultIntrospectionNegative    = 5 // s
+	maxIntrospectionNegative        = 3600
+	defaultIntrospectionEntries     = 4096
+	maxIntrospectionEntries         = 1 << 16
+	defaultIntrospectionTokenHint   = "access_token"
+	maxIntrospectionClientFieldSize = 1024
+)
+
+var introspectionFields = []string{
+	"cluster", "uri", "client_id", "client_secret", "auth_method", "token_type_hint", "timeout_ms",
+	"cache_seconds", "negative_cache_seconds", "cache_max_entries",
+	"issuer", "audiences", "scope_claim", "token_from", "claim_to_headers", "payload_header",
+	"forward_token", "clock_skew_seconds", "require_expiration", "max_token_bytes",
+}
+
+// parseIntrospections reads the top-level "introspection" object. taken
+// reports a name already used by a JWT provider (one namespace for rules).
+func parseIntrospections(r gjson.Result, taken func(name string) bool) ([]*introspection, error) {
+	m, order, err := object("introspection", r)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*introspection, 0, len(order))
+	for _, name := range order {
+		path := field("introspection", name)
+		if !validProviderName(name) {
+			return nil, errAt(path, "provider names use only letters, digits, '-' and '_'")
+		}
+		if taken(name) {
+			return nil, errAt(path, "providers.%s has the same name (rules name providers of both kinds)", name)
+		}
+		in, err := parseIntrospection(path, name, m[name])
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, in)
+	}
+	return out, nil
+}
+
+// parseIntrospection reads one introspection provider.
+func parseIntrospection(path, name string, r gjson.Result) (*introspection, error) {
+	m, _, err := object(path, r, introspectionFields...)
+	if err != nil {
+		return nil, err
+	}
+	in := &introspection{
+		auth:          authBasic,
+		tokenTypeHint: defaultIntrospectionTokenHint,
+		timeout:       defaultIntrospectionTimeout * time.Millisecond,
+		cacheTTL:      defaultIntrospectionCache * time.Second,
+		negativeTTL:   defaultIntrospectionNegative * time.Second,
+		cacheEntries:  defaultIntrospectionEntries,
+	}
+	required := func(f string) (gjson.Result, error) {
+		v, ok := m[f]
+		if !ok {
+			return v, errAt(field(path, f), "is required")
+		}
+		return v, nil
+	}
+	for _, f := range []string{"cluster", "uri", "client_id", "client_secret"} {
+		v, err := required(f)
+		if err != nil {
+			return nil, err
+		}
+		s, err := asNonEmptyString(field(path, f), v)
+		if err != nil {
+			return nil, err
+		}
+		switch f {
+		case "cluster":
+			in.cluster = s
+		case "uri":
+			in.uri = s
+			if in.authority, in.path, err = splitCallURI(s); err != nil {
+				return nil, errAt(field(path, f), "%v", err)
+			}
+		case "client_id":
+			in.clientID = s
+		case "client_secret":
+			in.clientSecret = s
+		}
+	}
+	if len(in.clientID) > maxIntrospectionClientFieldSize {
+		return nil, errAt(field(path, "client_id"), "is longer than %d bytes", maxIntrospectionClientFieldSize)
+	}
+	if len(in.clientSecret) > maxIntrospectionClientFieldSize {
+		// The message never echoes the secret.
+		return nil, errAt(field(path, "client_secret"), "is longer than %d bytes", maxIntrospectionClientFieldSize)
+	}
+	if v, ok := m["auth_method"]; ok {
+		s, err := asNonEmptyString(field(path, "auth_method"), v)
+		if err != nil {
+			return nil, err
+		}
+		switch s {
+		case "client_secret_basic":
+			in.auth = authBasic
+		case "client_secret_post":
+			in.auth = authPost
+		default:
+			return nil, errAt(field(path, "auth_method"), "must be client_secret_basic or client_secret_post, not %q", s)
+		}
+	}
+	if v, ok := m["token_type_hint"]; ok {
+		if in.tokenTypeHint, err = asString(field(path, "token_type_hint"), v); err != nil {
+			return nil, err
+		}
+	}
+	ints := []struct {
+		f        string
+		min, max int64
+		set      func(n int64)
+	}{
+		{"timeout_ms", 1, maxIntrospectionTimeout, func(n int64) { in.timeout = time.Duration(n) * time.Millisecond }},
+		{"cache_seconds", 0, maxIntrospectionCache, func(n int64) { in.cacheTTL = time.Duration(n) * time.Second }},
+		{"negative_cache_seconds", 0, maxIntrospectionNegative, func(n int64) { in.negativeTTL = time.Duration(n) * time.Second }},
+		{"cache_max_entries", 1, maxIntrospectionEntries, func(n int64) { in.cacheEntries = int(n) }},
+	}
+	for _, it := range ints {
+		if v, ok := m[it.f]; ok {
+			n, err := asInt(field(path, it.f), v, it.min, it.max)
+			if err != nil {
+				return nil, err
+			}
+			it.set(n)
+		}
+	}
+
+	p, err := parseIntrospectionProvider(path, name, m)
+	if err != nil {
+		return nil, err
+	}
+	in.provider = p
+	in.fingerprint = introspectionFingerprint(in)
+	return in, nil
+}
+
+// parseIntrospectionProvider builds the rule-facing half: the same fields
+// and meaning as a JWT provider's, with a trusted-claims verifier instead of
+// keys. exp is optional (RFC 7662 §2.2) unless require_expiration is true.
+func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*provider, error) {
+	p := &provider{name: name, maxTokenBytes: jwtcore.DefaultMaxTokenBytes}
+	pol := jwtcore.Policy{Name: name, Leeway: jwtcore.DefaultLeeway, AllowMissingExp: true}
+	var err error
+	if v, ok := m["issuer"]; ok {
+		if p.issuer, err = asNonEmptyString(field(path, "issuer"), v); err != nil {
+			return nil, err
+		}
+		pol.Issuers = []string{p.issuer}
+	}
+	if v, ok := m["audiences"]; ok {
+		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := m["scope_claim"]; ok {
+		if pol.ScopeClaim, err = asNonEmptyString(field(path, "scope_claim"), v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := m["clock_skew_seconds"]; ok {
+		n, err := asInt(field(path, "clock_skew_seconds"), v, 0, maxClockSkew)
+		if err != nil {
+			return nil, err
+		}
+		pol.Leeway = time.Duration(n) * time.Second
+	}
+	if v, ok := m["require_expiration"]; ok {
+		req, err := asBool(field(path, "require_expiration"), v)
+		if err != nil {
+			return nil, err
+		}
+		pol.AllowMissingExp = !req
+	}
+	if v, ok := m["max_token_bytes"]; ok {
+		n, err := asInt(field(path, "max_token_bytes"), v, 256, maxTokenBytesLimit)
+		if err != nil {
+			return nil, err
+		}
+		p.maxTokenBytes = int(n)
+	}
+	if v, ok := m["forward_token"]; ok {
+		if p.forwardToken, err = asBool(field(path, "forward_token"), v); err != nil {
+			return nil, err
+		}
+	}
+	if p.from, err = parseTokenFrom(field(path, "token_from"), m["token_from"]); err != nil {
+		return nil, err
+	}
+	if p.claimHeaders, err = parseClaimHeaders(field(path, "claim_to_headers"), m["claim_to_headers"]); err != nil {
+		return nil, err
+	}
+	if v, ok := m["payload_header"]; ok {
+		if p.payloadHeader, err = parseHeaderName(field(path, "payload_header"), v); err != nil {
+			return nil, err
+		}
+		for i, ch := range p.claimHeaders {
+			if ch.header == p.payloadHeader {
+				return nil, errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
+			}
+		}
+	}
+	if p.verifier, err = jwtcore.NewTrustedClaimsVerifier(pol); err != nil {
+		return nil, errAt(path, "%s", trimJWTPrefix(err))
+	}
+	return p, nil
+}
+
+// splitCallURI takes :authority and :path from an http(s) URI. The path keeps
+// its query; a fragment, user info or an empty host is refused.
+func splitCallURI(uri string) (authority, path string, err error) {
+	rest, ok := strings.CutPrefix(uri, "https://")
+	if !ok {
+		if rest, ok = strings.CutPrefix(uri, "http://"); !ok {
+			return "", "", uriError("must start with https:// or http://")
+		}
+	}
+	if strings.ContainsAny(rest, "# \t\r\n\x00") {
+		return "", "", uriError("must not hold a fragment, spaces or control characters")
+	}
+	authority, path = rest, "/"
+	if i := strings.IndexAny(rest, "/?"); i >= 0 {
+		authority, path = rest[:i], rest[i:]
+		if path[0] == '?' {
+			path = "/" + path
+		}
+	}
+	switch {
+	case authority == "":
+		return "", "", uriError("has no host")
+	case strings.Contains(authority, "@"):
+		return "", "", uriError("must not hold user info (use client_id and client_secret)")
+	}
+	return authority, path, nil
+}
+
+type uriError string
+
+func (e uriError) Error() string { return string(e) }
+
+// introspectionFingerprint hashes what identifies the asking client at the
+// endpoint (never the secret).
+func introspectionFingerprint(in *introspection) [8]byte {
+	h := sha256.New()
+	for _, s := range []string{in.cluster, in.uri, in.clientID, in.auth.String(), in.tokenTypeHint} {
+		var n [4]byte
+		n[0], n[1], n[2], n[3] = byte(len(s)>>24), byte(len(s)>>16), byte(len(s)>>8), byte(len(s))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	var fp [8]byte
+	copy(fp[:], h.Sum(nil))
+	return fp
+}
