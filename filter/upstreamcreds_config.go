@@ -32,6 +32,8 @@ type upstreamCred struct {
 	timeout      time.Duration // timeout_ms of one token request
 	defaultLife  time.Duration // default_expires_in_seconds: life of a token without expires_in
 	sharedKeyTag string        // shared-data key of this entry's token (no secret in it)
+
+	state *upstreamState // per VM, set at plugin start (attachUpstream); nil: no token ever
 }
 
 // credAuth is how the client authenticates at the token endpoint.
