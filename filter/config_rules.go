@@ -262,6 +262,9 @@ func parseClaimRules(path string, r gjson.Result) ([]jwtcore.ClaimRule, error) {
 			}
 			cr.Values = []string{s}
 		}
+		if err := cr.Validate(); err != nil {
+			return nil, errAt(ipath, "%s", trimJWTPrefix(err))
+		}
 		out = append(out, cr)
 	}
 	return out, nil

@@ -2,6 +2,7 @@ package filter
 
 import (
 	"encoding/base64"
+	"os"
 	"strings"
 	"testing"
 )
@@ -210,5 +211,18 @@ func Test_parseConfig_variants(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// Test_parseConfig_examples keeps the shipped example configuration valid.
+func Test_parseConfig_examples(t *testing.T) {
+	for _, p := range []string{"../examples/envoy/plugin.json"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parseConfig(b); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
 	}
 }

@@ -24,8 +24,13 @@ func wasmFile() string {
 	if f := os.Getenv("TOKENGATE_WASM"); f != "" {
 		return f
 	}
+	return filepath.Join(distDir(), "tokengate.wasm")
+}
+
+// distDir is the repository's dist/ directory.
+func distDir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "dist", "tokengate.wasm")
+	return filepath.Join(filepath.Dir(file), "..", "dist")
 }
 
 // loadWasm reads dist/tokengate.wasm. A missing module fails the test: the

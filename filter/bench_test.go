@@ -1,0 +1,204 @@
+//go:build !wasip1 && wip
+
+// TEMPORARILY behind the wip tag, like scenarios_module_test.go: see there.
+
+package filter
+
+import (
+	"crypto"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokengate/tokengate/jwtcore"
+	"github.com/tokengate/tokengate/testenv"
+)
+
+// Benchmarks of issue 4 "How it is shown to work": per-request cost under
+// testenv of a cache hit, an RS256 miss and an HS256 miss, beside references
+// measured in the same run:
+//
+//   - passthrough: dist/passthrough.wasm (reads one header, continues);
+//   - bare RSA: testdata/rsaguest (passthrough + one RSA-2048 verify with crypto/rsa);
+//   - native: jwtcore.Verifier.Verify in the test process, without cache.
+//
+// Targets (issue 4): hit <= 2x passthrough; HS256 miss <= 14 µs (HAProxy's
+// per-request CPU); RS256 miss <= 1.1x the bare RSA verify inside wasm.
+// The ratios are reported as metrics; nothing here asserts a timing.
+
+// requestFor returns the request headers of the benchmark requests.
+func requestFor(target string, extra ...[2]string) [][2]string {
+	h := [][2]string{{":method", "GET"}, {":path", target}, {":authority", "api.mywebsite.com"},
+		{":scheme", "http"}, {"user-agent", "bench"}, {"accept", "*/*"}}
+	return append(h, extra...)
+}
+
+// streamBench sends h through env once per iteration and wants it forwarded.
+func streamBench(env *testenv.Env, h [][2]string) func(*testing.B) {
+	return func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			st := env.NewStream()
+			if act := st.RequestHeaders(h, true); act != testenv.ActionContinue {
+				lr := st.LocalResponse()
+				if lr != nil {
+					b.Fatalf("request denied: %d %s", lr.StatusCode, lr.Body)
+				}
+				b.Fatalf("request not forwarded: %v", act)
+			}
+			st.Complete()
+		}
+	}
+}
+
+var rsaGuest struct {
+	once sync.Once
+	wasm []byte
+	err  error
+}
+
+// buildRSAGuest builds testdata/rsaguest with standard Go for wasip1.
+func buildRSAGuest(tb testing.TB) []byte {
+	tb.Helper()
+	rsaGuest.once.Do(func() {
+		dir, err := os.MkdirTemp("", "rsaguest")
+		if err != nil {
+			rsaGuest.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		out := filepath.Join(dir, "rsaguest.wasm")
+		cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s -w", "-o", out, "./testdata/rsaguest")
+		cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			rsaGuest.err = fmt.Errorf("build testdata/rsaguest: %v\n%s", err, msg)
+			return
+		}
+		rsaGuest.wasm, rsaGuest.err = os.ReadFile(out)
+	})
+	if rsaGuest.err != nil {
+		tb.Fatal(rsaGuest.err)
+	}
+	return rsaGuest.wasm
+}
+
+// rsaGuestConfig signs a message with k and renders rsaguest's configuration.
+func rsaGuestConfig(tb testing.TB, k *rsa.PrivateKey) string {
+	msg := "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJiZW5jaCJ9"
+	sum := sha256.Sum256([]byte(msg))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k, crypto.SHA256, sum[:])
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return k.N.Text(16) + " " + hex.EncodeToString(sig) + " " + msg
+}
+
+func distFile(tb testing.TB, name string) []byte {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join(distDir(), name))
+	if err != nil {
+		tb.Fatalf("dist/%s is needed (./build.sh): %v", name, err)
+	}
+	return b
+}
+
+func BenchmarkFilter(b *testing.B) {
+	f := newTokens(b)
+	k := fixtureKeys(b)
+	tg := loadWasm(b)
+	read := f.auth0("read", nil)
+	internal := f.internal(nil)
+
+	seed := seedConfig(b)
+	noCache := seedConfig(b)
+	noCache["cache"] = map[string]any{"max_entries": 0}
+
+	envHit := testenv.New(b, tg, testenv.StartTime(testNow), testenv.PluginConfig(mustJSON(b, seed)))
+	envMiss := testenv.New(b, tg, testenv.StartTime(testNow), testenv.PluginConfig(mustJSON(b, noCache)))
+	envPass := testenv.New(b, distFile(b, "passthrough.wasm"), testenv.StartTime(testNow))
+	envRSA := testenv.New(b, buildRSAGuest(b), testenv.StartTime(testNow),
+		testenv.PluginConfig(rsaGuestConfig(b, k.auth0)))
+
+	rsReq := requestFor("/api/items", bearer(read))
+	hsReq := requestFor("/billing/run", [2]string{"x-internal-token", internal})
+
+	cfg, err := parseConfig([]byte(mustJSON(b, noCache)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	nativeRS, nativeHS := cfg.byIssuer[auth0Issuer].verifier, cfg.byIssuer[internalIssuer].verifier
+	native := func(v *jwtcore.Verifier, tok string) func(*testing.B) {
+		return func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				if _, err := v.Verify(tok, testNow); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	}
+
+	cases := []struct {
+		name string
+		run  func(*testing.B)
+	}{
+		{"passthrough", streamBench(envPass, rsReq)},
+		{"hit", streamBench(envHit, rsReq)},
+		{"hs256-miss", streamBench(envMiss, hsReq)},
+		{"rs256-miss", streamBench(envMiss, rsReq)},
+		{"bare-rsa-wasm", streamBench(envRSA, rsReq)},
+		{"native-rs256", native(nativeRS, read)},
+		{"native-hs256", native(nativeHS, internal)},
+	}
+	ns := map[string]float64{}
+	for _, c := range cases {
+		r := testing.Benchmark(c.run)
+		if r.N == 0 {
+			b.Fatalf("%s: the benchmark failed", c.name)
+		}
+		ns[c.name] = float64(r.T.Nanoseconds()) / float64(r.N)
+		b.ReportMetric(ns[c.name]/1e3, c.name+"-µs/op")
+	}
+	b.ReportMetric(ns["hit"]/ns["passthrough"], "hit/passthrough")
+	b.ReportMetric(ns["rs256-miss"]/ns["bare-rsa-wasm"], "rs256-miss/bare-rsa-wasm")
+	b.ReportMetric(ns["hs256-miss"]/14e3, "hs256-miss/haproxy-14µs")
+	b.ReportMetric(ns["rs256-miss"]/ns["native-rs256"], "rs256-miss/native")
+	b.ReportMetric(ns["hs256-miss"]/ns["native-hs256"], "hs256-miss/native")
+	var lines []string
+	for _, c := range cases {
+		lines = append(lines, fmt.Sprintf("%-14s %9.2f µs/op", c.name, ns[c.name]/1e3))
+	}
+	b.Logf("per request:\n%s", strings.Join(lines, "\n"))
+	b.ResetTimer() // the reported metrics are the result; the outer loop measures nothing
+}
+
+// BenchmarkFilter_guestMemory sends HS256 tokens that all differ (each one a
+// cache miss and a new cache entry) and reports the guest's linear memory
+// after 10k, 200k and 1M requests: bounded by the cache, flat after warm-up.
+func BenchmarkFilter_guestMemory(b *testing.B) {
+	f := newTokens(b)
+	cfg := seedConfig(b)
+	cfg["cache"] = map[string]any{"max_entries": 4096}
+	env := testenv.New(b, loadWasm(b), testenv.StartTime(testNow), testenv.PluginConfig(mustJSON(b, cfg)))
+	marks := map[int]string{10_000: "MiB@10k", 200_000: "MiB@200k", 1_000_000: "MiB@1M"}
+	for i := 1; i <= 1_000_000; i++ {
+		tok := signHS256(b, f.k.hmacSecret, claims{"iss": internalIssuer, "svc": "billing",
+			"jti": i, "exp": testNow.Add(time.Hour).Unix()})
+		st := env.NewStream()
+		if act := st.RequestHeaders(requestFor("/billing/run", [2]string{"x-internal-token", tok}), true); act != testenv.ActionContinue {
+			b.Fatalf("request %d not forwarded", i)
+		}
+		st.Complete()
+		if m, ok := marks[i]; ok {
+			b.ReportMetric(float64(env.GuestMemory(0))/(1<<20), m)
+		}
+	}
+	b.ResetTimer()
+}

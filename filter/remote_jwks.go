@@ -1,0 +1,193 @@
+package filter
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+)
+
+// remoteJWKS is a provider's "remote_jwks" key source (issue 5), as
+// configured: where and how often to fetch the provider's JWKS. It is
+// immutable; the keys themselves live in remoteKeys, per VM.
+type remoteJWKS struct {
+	cluster   string
+	jwks      *httpTarget // "uri"; nil with discovery until discovery names it
+	discovery *httpTarget // <issuer>/.well-known/openid-configuration; nil without discovery
+	issuer    string      // the provider's issuer (discovery must name it exactly)
+
+	timeout         time.Duration
+	cacheFor        time.Duration
+	refetchOnKid    bool
+	refetchCooldown time.Duration
+	maxStale        time.Duration
+
+	key string // shared-data key of the published key set
+}
+
+// httpTarget is an absolute http(s) URI split for proxy_http_call.
+type httpTarget struct {
+	scheme    string // "http" or "https"
+	authority string // :authority (host[:port])
+	path      string // :path (path and query; "/" at least)
+}
+
+func (t *httpTarget) String() string { return t.scheme + "://" + t.authority + t.path }
+
+// Defaults and bounds of remote_jwks (documented in README.md).
+const (
+	defaultJWKSTimeout  = 3000 * time.Millisecond
+	defaultJWKSCache    = 600 * time.Second
+	defaultJWKSCooldown = 30 * time.Second
+	defaultJWKSMaxStale = 86400 * time.Second
+	maxJWKSTimeoutMs    = 60000
+	minJWKSCacheSeconds = 10
+	maxJWKSCacheSeconds = 7 * 86400
+	maxJWKSStaleSeconds = 30 * 86400
+	maxJWKSCooldown     = 86400
+	jwksKeyPrefix       = "tokengate/jwks/"
+	discoveryPath       = "/.well-known/openid-configuration"
+)
+
+var remoteJWKSFields = []string{
+	"cluster", "uri", "discovery", "timeout_ms", "cache_seconds",
+	"refetch_on_unknown_kid", "refetch_cooldown_seconds", "max_stale_seconds",
+}
+
+// parseRemoteJWKS reads a provider's "remote_jwks" at path; issuer is the
+// provider's issuer and name its name (both part of the shared-data key).
+func parseRemoteJWKS(path, name, issuer string, r gjson.Result) (*remoteJWKS, error) {
+	m, _, err := object(path, r, remoteJWKSFields...)
+	if err != nil {
+		return nil, err
+	}
+	rj := &remoteJWKS{issuer: issuer, timeout: defaultJWKSTimeout, cacheFor: defaultJWKSCache,
+		refetchOnKid: true, refetchCooldown: defaultJWKSCooldown, maxStale: defaultJWKSMaxStale}
+
+	c, ok := m["cluster"]
+	if !ok {
+		return nil, errAt(field(path, "cluster"), "is required")
+	}
+	if rj.cluster, err = asNonEmptyString(field(path, "cluster"), c); err != nil {
+		return nil, err
+	}
+	discovery := false
+	if v, ok := m["discovery"]; ok {
+		if discovery, err = asBool(field(path, "discovery"), v); err != nil {
+			return nil, err
+		}
+	}
+	u, haveURI := m["uri"]
+	switch {
+	case haveURI && discovery:
+		return nil, errAt(field(path, "uri"), "uri and discovery: true are exclusive (discovery takes jwks_uri from the issuer)")
+	case haveURI:
+		s, err := asNonEmptyString(field(path, "uri"), u)
+		if err != nil {
+			return nil, err
+		}
+		if rj.jwks, err = parseHTTPTarget(s); err != nil {
+			return nil, errAt(field(path, "uri"), "%v", err)
+		}
+	case discovery:
+		base, err := parseHTTPTarget(issuer)
+		if err != nil {
+			return nil, errAt(field(path, "discovery"), "discovery needs an http(s) issuer URL: %v", err)
+		}
+		if strings.Contains(base.path, "?") {
+			return nil, errAt(field(path, "discovery"), "discovery needs an issuer URL without a query")
+		}
+		// OpenID Connect Discovery 1.0 §4: issuer without a trailing '/', then the well-known path.
+		base.path = strings.TrimSuffix(base.path, "/") + discoveryPath
+		rj.discovery = base
+	default:
+		return nil, errAt(path, "needs uri, or discovery: true")
+	}
+	if v, ok := m["timeout_ms"]; ok {
+		n, err := asInt(field(path, "timeout_ms"), v, 1, maxJWKSTimeoutMs)
+		if err != nil {
+			return nil, err
+		}
+		rj.timeout = time.Duration(n) * time.Millisecond
+	}
+	if v, ok := m["cache_seconds"]; ok {
+		n, err := asInt(field(path, "cache_seconds"), v, minJWKSCacheSeconds, maxJWKSCacheSeconds)
+		if err != nil {
+			return nil, err
+		}
+		rj.cacheFor = time.Duration(n) * time.Second
+	}
+	if v, ok := m["refetch_on_unknown_kid"]; ok {
+		if rj.refetchOnKid, err = asBool(field(path, "refetch_on_unknown_kid"), v); err != nil {
+			return nil, err
+		}
+	}
+	if v, ok := m["refetch_cooldown_seconds"]; ok {
+		n, err := asInt(field(path, "refetch_cooldown_seconds"), v, 0, maxJWKSCooldown)
+		if err != nil {
+			return nil, err
+		}
+		rj.refetchCooldown = time.Duration(n) * time.Second
+	}
+	if v, ok := m["max_stale_seconds"]; ok {
+		n, err := asInt(field(path, "max_stale_seconds"), v, 0, maxJWKSStaleSeconds)
+		if err != nil {
+			return nil, err
+		}
+		rj.maxStale = time.Duration(n) * time.Second
+	}
+	rj.key = jwksKey(name, rj)
+	return rj, nil
+}
+
+// jwksKey names the shared-data record of a provider's key set: its name
+// (readable in a dump) and a hash of where the keys come from, so two
+// configurations that reuse a provider name for another IdP never share keys.
+func jwksKey(name string, rj *remoteJWKS) string {
+	h := sha256.New()
+	h.Write([]byte(rj.cluster))
+	h.Write([]byte{0})
+	if rj.jwks != nil {
+		h.Write([]byte("uri\x00" + rj.jwks.String()))
+	} else {
+		h.Write([]byte("discovery\x00" + rj.issuer))
+	}
+	return jwksKeyPrefix + name + "/" + hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// parseHTTPTarget checks an absolute http(s) URI without user info or
+// fragment and splits it for proxy_http_call.
+func parseHTTPTarget(s string) (*httpTarget, error) {
+	for i := 0; i < len(s); i++ {
+		if s[i] <= ' ' || s[i] >= 0x7f {
+			return nil, errAt("", "%q holds a space, control or non-ASCII byte", s)
+		}
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, errAt("", "%q is not a URI", s)
+	}
+	switch {
+	case u.Scheme != "http" && u.Scheme != "https":
+		return nil, errAt("", "%q is not an http or https URI", s)
+	case u.Host == "":
+		return nil, errAt("", "%q has no host", s)
+	case u.User != nil:
+		return nil, errAt("", "%q carries user info", s)
+	case u.Fragment != "" || strings.Contains(s, "#"):
+		return nil, errAt("", "%q has a fragment", s)
+	case u.Opaque != "":
+		return nil, errAt("", "%q is not hierarchical", s)
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	return &httpTarget{scheme: u.Scheme, authority: u.Host, path: p}, nil
+}
