@@ -251,7 +251,7 @@ func TestUpstreamCred_attemptLog(t *testing.T) {
 		{name: "dispatch failure", a: shared.Attempt{Err: errors.New(`dispatching to cluster "idp": bad argument`), Failures: 1},
 			want: `tokengate: upstream_credentials[0] (client_id "gateway", client_secret_basic, cluster "idp", https://idp/token): token fetch failed: dispatching to cluster "idp": bad argument; failures in a row: 1`},
 		{name: "rejected", a: shared.Attempt{Err: &tokenEndpointError{status: 400, oauthError: "invalid_scope", msg: "answered HTTP 400"}, Failures: 1, NextAt: next},
-			want: `tokengate: upstream_credentials[0] (client_id "gateway", client_secret_basic, cluster "idp", https://idp/token): the token endpoint rejected the request: token endpoint: answered HTTP 400 (error=invalid_scope) (check client_id, client_secret, auth_method, scopes and endpoint_params); failures in a row: 1; next attempt at 2026-03-01T12:00:04Z`,
+			want:    `tokengate: upstream_credentials[0] (client_id "gateway", client_secret_basic, cluster "idp", https://idp/token): the token endpoint rejected the request: token endpoint: answered HTTP 400 (error=invalid_scope) (check client_id, client_secret, auth_method, scopes and endpoint_params); failures in a row: 1; next attempt at 2026-03-01T12:00:04Z`,
 			isError: true},
 	}
 	for _, tt := range tests {
