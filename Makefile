@@ -4,7 +4,7 @@ PKGS := ./...
 # Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
 SUBMODULES := tools/envoycheck
 
-.PHONY: build test bench run check fuzz clean
+.PHONY: build test bench bench-peer peer run check fuzz clean
 
 build: ## build dist/*.wasm with standard Go (wasip1, c-shared)
 	./build.sh
@@ -16,6 +16,12 @@ test: build ## build the .wasm modules, then run every test (native and against 
 bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
+peer: build ## tokengate vs HAProxy 2.6 (jwt_verify) on the same requests; needs `apt-get install haproxy`
+	cd tools/peer && $(GO) test -count=1 ./...
+
+bench-peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
+	cd tools/peer && $(GO) test -count=1 -run '^$$' -bench . ./...
+
 run: build ## the demo: echo upstream + gateway on 127.0.0.1:8080 running dist/tokengate.wasm
 	$(GO) run ./cmd/tokengate demo
 
@@ -24,7 +30,7 @@ check: ## gofmt, go vet, go mod tidy must leave no diff
 	$(GO) vet $(PKGS)
 	GOOS=wasip1 GOARCH=wasm $(GO) vet $(PKGS)
 	$(GO) mod tidy -diff
-	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) vet ./... && $(GO) mod tidy -diff) || exit 1; done
+	@for m in $(SUBMODULES) tools/peer; do echo "== $$m"; (cd $$m && $(GO) vet ./... && $(GO) mod tidy -diff) || exit 1; done
 
 fuzz: ## a short run of every fuzz target
 	./scripts/fuzz.sh 20s
