@@ -30,6 +30,7 @@ type provider struct {
 	claimHeaders  []claimHeader
 	payloadHeader string // "" for none
 	maxTokenBytes int
+	remote        *remoteKeys // remote_jwks: verifier is nil until keys arrive (remote_keys.go)
 }
 
 // rule is one entry of "rules" (or the implicit rule of a config without rules).

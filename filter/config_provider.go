@@ -9,7 +9,8 @@ import (
 )
 
 // keySourceFields are the ways to give a provider its keys; exactly one.
-var keySourceFields = []string{"public_key_pem", "local_jwks", "hmac_secret", "hmac_secret_base64"}
+// remote_jwks (remote_jwks.go) gives no keys at start: they are fetched at run time.
+var keySourceFields = []string{"public_key_pem", "local_jwks", "hmac_secret", "hmac_secret_base64", "remote_jwks"}
 
 var providerFields = append([]string{
 	"issuer", "audiences", "algorithms", "token_from", "clock_skew_seconds",
@@ -44,7 +45,15 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 	if err != nil {
 		return nil, err
 	}
-	if pol.Algorithms, err = parseAlgorithms(field(path, "algorithms"), m["algorithms"], keys); err != nil {
+	var remote *remoteJWKS
+	if keys == nil { // remote_jwks: the allow-list is checked against each fetched set
+		if remote, err = parseRemoteJWKS(field(path, "remote_jwks"), name, p.issuer, m["remote_jwks"]); err != nil {
+			return nil, err
+		}
+		if pol.Algorithms, err = parseRemoteAlgorithms(field(path, "algorithms"), m["algorithms"]); err != nil {
+			return nil, err
+		}
+	} else if pol.Algorithms, err = parseAlgorithms(field(path, "algorithms"), m["algorithms"], keys); err != nil {
 		return nil, err
 	}
 	if v, ok := m["clock_skew_seconds"]; ok {
@@ -103,6 +112,10 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 			}
 		}
 	}
+	if remote != nil {
+		p.remote = &remoteKeys{src: remote, p: p, policy: pol}
+		return p, nil
+	}
 	if p.verifier, err = jwtcore.NewVerifier(keys, pol); err != nil {
 		return nil, errAt(path, "%s", trimJWTPrefix(err))
 	}
@@ -130,6 +143,8 @@ func parseKeySource(path string, m map[string]gjson.Result) (*jwtcore.KeySet, er
 	var ks *jwtcore.KeySet
 	var err error
 	switch src {
+	case "remote_jwks":
+		return nil, nil
 	case "public_key_pem":
 		s, e := asNonEmptyString(fpath, v)
 		if e != nil {

@@ -41,7 +41,7 @@ func Test_parseConfig_errors(t *testing.T) {
 			c["rules"].([]any)[3].(map[string]any)["require"].(map[string]any)["any"] = []string{"auth0", "okta"}
 		}, want: `rules[3].require.any[1]: unknown provider "okta"`},
 		{name: "zero key sources", edit: func(c map[string]any) { delete(providerOf0(c, "auth0"), "public_key_pem") },
-			want: "providers.auth0: needs one key source: public_key_pem, local_jwks, hmac_secret, hmac_secret_base64"},
+			want: "providers.auth0: needs one key source: public_key_pem, local_jwks, hmac_secret, hmac_secret_base64, remote_jwks"},
 		{name: "two key sources", edit: func(c map[string]any) { providerOf0(c, "auth0")["hmac_secret"] = string(k.hmacSecret) },
 			want: "providers.auth0.hmac_secret: a provider has exactly one key source, and public_key_pem is already given"},
 		{name: "not a PEM block", edit: func(c map[string]any) { providerOf0(c, "auth0")["public_key_pem"] = "MIIBIjANBg..." },

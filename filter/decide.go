@@ -37,6 +37,10 @@ type Decision struct {
 	Set    [][2]string
 
 	CacheHits, CacheMisses int // verified-token cache lookups (for metrics)
+
+	// Wait, when set, asks the glue to pause and decide again once the slot
+	// has news (remote keys, decide_wait.go); the rest is the fallback denial.
+	Wait *waitFor
 }
 
 // decide applies the configuration to one request at time now. It never
@@ -89,6 +93,9 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		c, p, err := d.verify(cfg, ru, ft, now)
 		if err != nil {
 			d.Source = ru.sources[ft.source].String()
+			if kp, ok := err.(*keysPending); ok {
+				return d.waitForKeys(cfg, ru, kp, now)
+			}
 			return d.denyToken(cfg, ru, err)
 		}
 		verified[i], owners[i] = c, p
@@ -132,7 +139,7 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	accepts := ru.accepts[ft.source]
 	if cfg.cache != nil {
 		if c, ok := cfg.cache.Get(ft.token, now); ok {
-			if p := providerOf(accepts, c.VerifiedBy()); p != nil {
+			if p := providerOf(accepts, c.VerifiedBy()); p != nil && (p.remote == nil || p.remote.usable(now)) {
 				d.CacheHits++
 				return c, p, nil
 			}
@@ -147,8 +154,15 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	if p == nil || !containsProvider(accepts, p) {
 		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrIssuerNotAllowed, Detail: "iss"}
 	}
-	c, err := p.verifier.Verify(ft.token, now)
+	v, err := remoteVerifier(p, now)
 	if err != nil {
+		return nil, nil, err
+	}
+	c, err := v.Verify(ft.token, now)
+	if err != nil {
+		if p.remote != nil && p.remote.src.refetchOnKid && errors.Is(err, jwtcore.ErrKeyNotFound) {
+			return nil, nil, &keysPending{p: p, unknownKid: true, cause: err}
+		}
 		return nil, nil, err
 	}
 	if c.VerifiedBy() != p.verifier {

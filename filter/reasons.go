@@ -36,8 +36,14 @@ var (
 		status: 500, bodyErr: "server_error"}
 )
 
+// reasonJWKSUnavailable: a provider with remote_jwks has no usable keys (none
+// fetched yet and the fetch failed or timed out, or the last good set is older
+// than max_stale_seconds). 503 with Retry-After; never an allow.
+var reasonJWKSUnavailable = &reason{code: "jwks_unavailable", message: "the provider's signing keys are unavailable",
+	status: 503, bodyErr: "temporarily_unavailable"}
+
 // filterReasons lists the filter-level reasons, in the order they are checked.
-var filterReasons = []*reason{reasonPathInvalid, reasonNoRuleMatched, reasonInternalError}
+var filterReasons = []*reason{reasonPathInvalid, reasonNoRuleMatched, reasonInternalError, reasonJWKSUnavailable}
 
 // tokenReason maps a jwtcore reason (by its code and message) to how it is
 // answered (RFC 6750 §3.1): a missing token is a 401 challenge without an

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/jwtcore"
 )
 
 // remoteJWKS is a provider's "remote_jwks" key source (issue 5), as
@@ -190,4 +191,34 @@ func parseHTTPTarget(s string) (*httpTarget, error) {
 		p += "?" + u.RawQuery
 	}
 	return &httpTarget{scheme: u.Scheme, authority: u.Host, path: p}, nil
+}
+
+// parseRemoteAlgorithms reads "algorithms" of a remote_jwks provider: known
+// asymmetric JOSE names. Absent: nil, meaning every asymmetric algorithm the
+// fetched keys can verify.
+func parseRemoteAlgorithms(path string, r gjson.Result) ([]jwtcore.Alg, error) {
+	if !r.Exists() {
+		return nil, nil
+	}
+	names, err := asStringList(path, r)
+	if err != nil {
+		return nil, err
+	}
+	if len(names) == 0 {
+		return nil, errAt(path, "must not be empty")
+	}
+	algs := make([]jwtcore.Alg, 0, len(names))
+	for i, n := range names {
+		a, ok := jwtcore.ParseAlg(n)
+		if !ok {
+			return nil, errAt(index(path, i), "unknown or forbidden algorithm %q", n)
+		}
+		if !containsAlg(asymmetricAlgs, a) {
+			return nil, errAt(index(path, i), "%s needs a shared secret, which a remote JWKS must not publish", a)
+		}
+		if !containsAlg(algs, a) {
+			algs = append(algs, a)
+		}
+	}
+	return algs, nil
 }
