@@ -7,8 +7,6 @@ package jwtcore
 
 import (
 	"bytes"
-	"crypto/ecdsa"
-	"crypto/rsa"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,18 +76,6 @@ func tvNewDiffSetup(t testing.TB) *tvDiffSetup {
 		jwt.WithTimeFunc(func() time.Time { return s.now }),
 	)
 	return s
-}
-
-func tvPublicOf(key any) any {
-	switch k := key.(type) {
-	case []byte:
-		return k
-	case *rsa.PrivateKey:
-		return &k.PublicKey
-	case *ecdsa.PrivateKey:
-		return &k.PublicKey
-	}
-	panic(fmt.Sprintf("tvPublicOf %T", key))
 }
 
 // keyfunc gives golang-jwt jwtcore's key-selection rule: with a kid, only the key with that kid

@@ -2,37 +2,31 @@ package jwtcore
 
 // Test-only helpers shared by conformance_test.go, attack_test.go, fuzz_test.go, differential_test.go
 // and bench_test.go. Everything here is prefixed "tv" (test vectors) so it never clashes with the
-// implementation's own tests. The signer below is written against the Go standard library only, so a
-// bug in jwtcore's verification cannot be hidden by the same bug in the code that made the token.
+// implementation's own tests. Tokens and keys come from internal/jwtmint, written against the Go
+// standard library only (it never imports jwtcore), so a bug in jwtcore's verification cannot be
+// hidden by the same bug in the code that made the token.
 
 import (
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
-	"crypto/sha256"
-	"crypto/sha512"
-	"crypto/x509"
-	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"hash"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
 // tvB64 is the only encoding a JWS segment may use: base64url without padding (RFC 7515 §2).
-var tvB64 = base64.RawURLEncoding
+var tvB64 = jwtmint.B64
 
 // tvNow is the fixed clock of generated-token tests: 2023-11-14T22:13:20Z.
 var tvNow = time.Unix(1_700_000_000, 0)
@@ -52,7 +46,8 @@ var tvAllAlgNames = []string{
 	"EdDSA",
 }
 
-// tvKeyMaterial holds one private key per key type, generated once per test binary.
+// tvKeyMaterial holds one private key per key type, generated once per test binary: the
+// asymmetric ones are jwtmint's shared keys, rsaOther is a key of its own.
 type tvKeyMaterial struct {
 	hmac     []byte // 64 random bytes: long enough for HS512
 	rsa      *rsa.PrivateKey
@@ -63,53 +58,50 @@ type tvKeyMaterial struct {
 	ed       ed25519.PrivateKey
 }
 
-var (
-	tvKeysOnce sync.Once
-	tvKeysVal  *tvKeyMaterial
-	tvKeysErr  error
-)
+var tvKeysOnce = sync.OnceValues(func() (*tvKeyMaterial, error) {
+	k := &tvKeyMaterial{hmac: make([]byte, 64)}
+	var errs [7]error
+	_, errs[0] = rand.Read(k.hmac)
+	k.rsa, errs[1] = tvMintKey[*rsa.PrivateKey]("RS256", jwtmint.SharedSigner)
+	k.rsaOther, errs[2] = tvMintKey[*rsa.PrivateKey]("RS256", tvFreshSigner)
+	k.ec256, errs[3] = tvMintKey[*ecdsa.PrivateKey]("ES256", jwtmint.SharedSigner)
+	k.ec384, errs[4] = tvMintKey[*ecdsa.PrivateKey]("ES384", jwtmint.SharedSigner)
+	k.ec521, errs[5] = tvMintKey[*ecdsa.PrivateKey]("ES512", jwtmint.SharedSigner)
+	k.ed, errs[6] = tvMintKey[ed25519.PrivateKey]("EdDSA", jwtmint.SharedSigner)
+	return k, errors.Join(errs[:]...)
+})
 
 // tvKeys returns the process-wide test keys (RSA generation is slow, so it is done once).
 func tvKeys(tb testing.TB) *tvKeyMaterial {
 	tb.Helper()
-	tvKeysOnce.Do(func() {
-		k := &tvKeyMaterial{hmac: make([]byte, 64)}
-		if _, err := rand.Read(k.hmac); err != nil {
-			tvKeysErr = err
-			return
-		}
-		var err error
-		if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			tvKeysErr = err
-			return
-		}
-		if k.rsaOther, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			tvKeysErr = err
-			return
-		}
-		if k.ec256, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader); err != nil {
-			tvKeysErr = err
-			return
-		}
-		if k.ec384, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader); err != nil {
-			tvKeysErr = err
-			return
-		}
-		if k.ec521, err = ecdsa.GenerateKey(elliptic.P521(), rand.Reader); err != nil {
-			tvKeysErr = err
-			return
-		}
-		if _, k.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
-			tvKeysErr = err
-			return
-		}
-		tvKeysVal = k
-	})
-	if tvKeysErr != nil {
-		tb.Fatalf("generating test keys: %v", tvKeysErr)
+	k, err := tvKeysOnce()
+	if err != nil {
+		tb.Fatalf("generating test keys: %v", err)
 	}
-	return tvKeysVal
+	return k
 }
+
+// tvMintKey gets a key for the JOSE algorithm alg from gen (jwtmint.SharedSigner or tvFreshSigner)
+// as its concrete type.
+func tvMintKey[K crypto.Signer](alg string, gen func(jwtmint.Alg) (crypto.Signer, error)) (K, error) {
+	var zero K
+	a, ok := jwtmint.LookupAlg(alg)
+	if !ok {
+		return zero, fmt.Errorf("jwtmint does not know %s", alg)
+	}
+	s, err := gen(a)
+	if err != nil {
+		return zero, err
+	}
+	k, ok := s.(K)
+	if !ok {
+		return zero, fmt.Errorf("%s key is a %T, want %T", alg, s, zero)
+	}
+	return k, nil
+}
+
+// tvFreshSigner generates a new key for a (RSA keys of 2048 bits), unrelated to every other key.
+func tvFreshSigner(a jwtmint.Alg) (crypto.Signer, error) { return jwtmint.GenerateSigner(a, 2048) }
 
 // signingKey returns the private key (or HMAC secret) that signs alg.
 func (k *tvKeyMaterial) signingKey(alg string) any {
@@ -133,111 +125,38 @@ func (k *tvKeyMaterial) signingKey(alg string) any {
 }
 
 // publicKey returns the verification key for alg (the secret itself for HS*).
-func (k *tvKeyMaterial) publicKey(alg string) any {
-	switch key := k.signingKey(alg).(type) {
+func (k *tvKeyMaterial) publicKey(alg string) any { return tvPublicOf(k.signingKey(alg)) }
+
+// tvPublicOf returns the verification key of a private key, or the secret itself.
+func tvPublicOf(key any) any {
+	switch k := key.(type) {
 	case []byte:
-		return key
-	case *rsa.PrivateKey:
-		return &key.PublicKey
-	case *ecdsa.PrivateKey:
-		return &key.PublicKey
-	case ed25519.PrivateKey:
-		return key.Public()
+		return k
+	case crypto.Signer:
+		return k.Public()
 	}
-	panic("unreachable")
-}
-
-func tvHashFor(alg string) (crypto.Hash, func() hash.Hash) {
-	switch alg[len(alg)-3:] {
-	case "256":
-		return crypto.SHA256, sha256.New
-	case "384":
-		return crypto.SHA384, sha512.New384
-	case "512":
-		return crypto.SHA512, sha512.New
-	}
-	panic("tvHashFor: " + alg)
-}
-
-// tvSignature computes the JWS signature of signingInput for alg with key, using only the standard
-// library: HMAC, RSASSA-PKCS1-v1_5, RSASSA-PSS (salt = hash length, RFC 7518 §3.5), ECDSA as the
-// fixed-width R||S concatenation (RFC 7518 §3.4), and Ed25519 (RFC 8037).
-func tvSignature(alg string, key any, signingInput string) ([]byte, error) {
-	if alg == "EdDSA" {
-		priv, ok := key.(ed25519.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("EdDSA needs an ed25519.PrivateKey, got %T", key)
-		}
-		return ed25519.Sign(priv, []byte(signingInput)), nil
-	}
-	if len(alg) != 5 {
-		return nil, fmt.Errorf("unknown alg %q", alg)
-	}
-	h, newHash := tvHashFor(alg)
-	switch alg[:2] {
-	case "HS":
-		secret, ok := key.([]byte)
-		if !ok {
-			return nil, fmt.Errorf("%s needs a []byte secret, got %T", alg, key)
-		}
-		m := hmac.New(newHash, secret)
-		m.Write([]byte(signingInput))
-		return m.Sum(nil), nil
-	}
-	d := newHash()
-	d.Write([]byte(signingInput))
-	digest := d.Sum(nil)
-	switch alg[:2] {
-	case "RS":
-		priv, ok := key.(*rsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s needs an *rsa.PrivateKey, got %T", alg, key)
-		}
-		return rsa.SignPKCS1v15(rand.Reader, priv, h, digest)
-	case "PS":
-		priv, ok := key.(*rsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s needs an *rsa.PrivateKey, got %T", alg, key)
-		}
-		return rsa.SignPSS(rand.Reader, priv, h, digest, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-	case "ES":
-		priv, ok := key.(*ecdsa.PrivateKey)
-		if !ok {
-			return nil, fmt.Errorf("%s needs an *ecdsa.PrivateKey, got %T", alg, key)
-		}
-		r, s, err := ecdsa.Sign(rand.Reader, priv, digest)
-		if err != nil {
-			return nil, err
-		}
-		size := (priv.Curve.Params().BitSize + 7) / 8
-		out := make([]byte, 2*size)
-		r.FillBytes(out[:size])
-		s.FillBytes(out[size:])
-		return out, nil
-	}
-	return nil, fmt.Errorf("unknown alg %q", alg)
+	panic(fmt.Sprintf("tvPublicOf %T", key))
 }
 
 // tvSignRaw builds a compact JWS from exact header and payload JSON text (so tests can craft
-// duplicate members, odd whitespace, wrong types) and signs it as alg with key.
+// duplicate members, odd whitespace, wrong types) and signs it as alg with key (a []byte secret or a
+// private key) through jwtmint, which shares no code with jwtcore: a bug in jwtcore's verification
+// cannot be hidden by the same bug in the code that made the token.
 func tvSignRaw(tb testing.TB, alg string, key any, headerJSON, payloadJSON string) string {
 	tb.Helper()
-	in := tvB64.EncodeToString([]byte(headerJSON)) + "." + tvB64.EncodeToString([]byte(payloadJSON))
-	sig, err := tvSignature(alg, key, in)
-	if err != nil {
-		tb.Fatalf("tvSignRaw(%s): %v", alg, err)
+	k, err := jwtmint.NewKey(alg, key)
+	if err == nil {
+		var tok string
+		if tok, err = k.Compact([]byte(headerJSON), []byte(payloadJSON)); err == nil {
+			return tok
+		}
 	}
-	return in + "." + tvB64.EncodeToString(sig)
+	tb.Fatalf("tvSignRaw(%s): %v", alg, err)
+	return ""
 }
 
-// tvHeader returns a header JSON with alg and (when non-empty) kid.
-func tvHeader(alg, kid string) string {
-	h := map[string]any{"alg": alg, "typ": "JWT"}
-	if kid != "" {
-		h["kid"] = kid
-	}
-	return tvJSON(h)
-}
+// tvHeader returns a header JSON with alg, typ JWT and (when non-empty) kid.
+func tvHeader(alg, kid string) string { return string(jwtmint.Header(alg, kid)) }
 
 // tvJSON marshals v (maps marshal with sorted keys, so output is deterministic).
 func tvJSON(v any) string {
@@ -288,32 +207,24 @@ func tvToken(tb testing.TB, alg string, c tvClaims) string {
 
 // ---- keys as jwtcore inputs ----
 
-// tvJWK renders a public key (or HMAC secret) as a JWK object. kid and alg are optional.
+// tvJWK renders a public key (or HMAC secret) as a JWK object (jwtmint.JWK). kid and alg are optional.
 func tvJWK(pub any, kid, alg string) map[string]any {
-	m := map[string]any{}
-	switch k := pub.(type) {
-	case []byte:
-		m["kty"] = "oct"
-		m["k"] = tvB64.EncodeToString(k)
-	case *rsa.PublicKey:
-		m["kty"] = "RSA"
-		m["n"] = tvB64.EncodeToString(k.N.Bytes())
-		m["e"] = tvB64.EncodeToString(big.NewInt(int64(k.E)).Bytes())
-	case *ecdsa.PublicKey:
-		size := (k.Curve.Params().BitSize + 7) / 8
-		x, y := make([]byte, size), make([]byte, size)
-		k.X.FillBytes(x)
-		k.Y.FillBytes(y)
-		m["kty"] = "EC"
-		m["crv"] = k.Curve.Params().Name
-		m["x"] = tvB64.EncodeToString(x)
-		m["y"] = tvB64.EncodeToString(y)
-	case ed25519.PublicKey:
-		m["kty"] = "OKP"
-		m["crv"] = "Ed25519"
-		m["x"] = tvB64.EncodeToString(k)
-	default:
-		panic(fmt.Sprintf("tvJWK: unsupported %T", pub))
+	m, err := tvJWKOf(pub, kid, alg)
+	if err != nil {
+		panic("tvJWK: " + err.Error())
+	}
+	return m
+}
+
+// tvJWKOf is jwtmint.JWK as a map[string]any, with kid and alg added when not empty.
+func tvJWKOf(pub any, kid, alg string) (map[string]any, error) {
+	required, err := jwtmint.JWK(pub)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]any, len(required)+2)
+	for k, v := range required {
+		m[k] = v
 	}
 	if kid != "" {
 		m["kid"] = kid
@@ -321,7 +232,7 @@ func tvJWK(pub any, kid, alg string) map[string]any {
 	if alg != "" {
 		m["alg"] = alg
 	}
-	return m
+	return m, nil
 }
 
 // tvJWKS wraps JWK objects into a JWK Set document.
@@ -345,11 +256,11 @@ func tvAllKeysJWKS(tb testing.TB) []byte {
 // tvPEM renders a public key as a PEM "PUBLIC KEY" (SPKI) block.
 func tvPEM(tb testing.TB, pub any) []byte {
 	tb.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
+	out, err := jwtmint.PublicKeyPEM(pub)
 	if err != nil {
-		tb.Fatalf("MarshalPKIXPublicKey: %v", err)
+		tb.Fatalf("PublicKeyPEM: %v", err)
 	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	return out
 }
 
 // ---- jwtcore construction ----
@@ -491,14 +402,4 @@ func tvSplit(tb testing.TB, token string) (h, p, s string) {
 		tb.Fatalf("tvSplit: %d segments", len(parts))
 	}
 	return parts[0], parts[1], parts[2]
-}
-
-// tvGenEd generates a fresh Ed25519 key pair.
-func tvGenEd() (ed25519.PublicKey, ed25519.PrivateKey, error) {
-	return ed25519.GenerateKey(rand.Reader)
-}
-
-// tvGenEC generates a fresh ECDSA key on curve.
-func tvGenEC(curve elliptic.Curve) (*ecdsa.PrivateKey, error) {
-	return ecdsa.GenerateKey(curve, rand.Reader)
 }

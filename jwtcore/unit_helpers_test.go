@@ -1,164 +1,50 @@
 package jwtcore
 
 // Test helpers for the unit tests of this package (prefix "ut"; the conformance helper's
-// helpers use "tv"). Keys are generated once per test binary with crypto/rand.
+// helpers use "tv"). Keys are the conformance helper's (tvKeys), tokens are signed by tvSignRaw.
 
 import (
 	"crypto/ecdsa"
 	"crypto/ed25519"
-	"crypto/elliptic"
-	"crypto/hmac"
-	"crypto/rand"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
-	"math/big"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
 var utNow = time.Unix(1_750_000_000, 0)
 
+// utKeyMaterial names the conformance helper's keys (tvKeys) the way the unit tests use them.
 type utKeyMaterial struct {
 	rsa, rsa2        *rsa.PrivateKey
 	p256, p384, p521 *ecdsa.PrivateKey
 	ed               ed25519.PrivateKey
 	secret           []byte // 64 bytes: fits HS256/384/512
+	tv               *tvKeyMaterial
 }
-
-var (
-	utKeysOnce sync.Once
-	utKeysVal  *utKeyMaterial
-	utKeysErr  error
-)
 
 func utKeys(tb testing.TB) *utKeyMaterial {
 	tb.Helper()
-	utKeysOnce.Do(func() {
-		k := &utKeyMaterial{secret: make([]byte, 64)}
-		var err error
-		if k.rsa, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			utKeysErr = err
-			return
-		}
-		if k.rsa2, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
-			utKeysErr = err
-			return
-		}
-		for _, c := range []struct {
-			dst   **ecdsa.PrivateKey
-			curve elliptic.Curve
-		}{{&k.p256, elliptic.P256()}, {&k.p384, elliptic.P384()}, {&k.p521, elliptic.P521()}} {
-			if *c.dst, err = ecdsa.GenerateKey(c.curve, rand.Reader); err != nil {
-				utKeysErr = err
-				return
-			}
-		}
-		if _, k.ed, err = ed25519.GenerateKey(rand.Reader); err != nil {
-			utKeysErr = err
-			return
-		}
-		if _, err = rand.Read(k.secret); err != nil {
-			utKeysErr = err
-			return
-		}
-		utKeysVal = k
-	})
-	if utKeysErr != nil {
-		tb.Fatal(utKeysErr)
-	}
-	return utKeysVal
+	k := tvKeys(tb)
+	return &utKeyMaterial{rsa: k.rsa, rsa2: k.rsaOther, p256: k.ec256, p384: k.ec384, p521: k.ec521,
+		ed: k.ed, secret: k.hmac, tv: k}
 }
 
 // signer returns the private key (or secret) for alg.
-func (k *utKeyMaterial) signer(a Alg) any {
-	switch a.kind() {
-	case kindOct:
-		return k.secret
-	case kindRSA:
-		return k.rsa
-	case kindP256:
-		return k.p256
-	case kindP384:
-		return k.p384
-	case kindP521:
-		return k.p521
-	case kindEd25519:
-		return k.ed
-	}
-	return nil
-}
+func (k *utKeyMaterial) signer(a Alg) any { return k.tv.signingKey(a.String()) }
 
 // public returns the public key (or secret) for alg.
-func (k *utKeyMaterial) public(a Alg) any {
-	switch p := k.signer(a).(type) {
-	case []byte:
-		return p
-	case *rsa.PrivateKey:
-		return &p.PublicKey
-	case *ecdsa.PrivateKey:
-		return &p.PublicKey
-	case ed25519.PrivateKey:
-		return p.Public()
-	}
-	return nil
-}
+func (k *utKeyMaterial) public(a Alg) any { return k.tv.publicKey(a.String()) }
 
-var utB64 = base64.RawURLEncoding
+var utB64 = tvB64
 
-// utSig signs input with priv under alg, independently of the code under test.
-func utSig(tb testing.TB, a Alg, priv any, input string) []byte {
-	tb.Helper()
-	if a == EdDSA {
-		return ed25519.Sign(priv.(ed25519.PrivateKey), []byte(input))
-	}
-	h := a.hash()
-	if a.kind() == kindOct {
-		m := hmac.New(h.New, priv.([]byte))
-		m.Write([]byte(input))
-		return m.Sum(nil)
-	}
-	d := h.New()
-	d.Write([]byte(input))
-	sum := d.Sum(nil)
-	switch p := priv.(type) {
-	case *rsa.PrivateKey:
-		var sig []byte
-		var err error
-		if a >= PS256 && a <= PS512 {
-			sig, err = rsa.SignPSS(rand.Reader, p, h, sum, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash})
-		} else {
-			sig, err = rsa.SignPKCS1v15(rand.Reader, p, h, sum)
-		}
-		if err != nil {
-			tb.Fatal(err)
-		}
-		return sig
-	case *ecdsa.PrivateKey:
-		r, s, err := ecdsa.Sign(rand.Reader, p, sum)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		size := (p.Curve.Params().BitSize + 7) / 8
-		out := make([]byte, 2*size)
-		r.FillBytes(out[:size])
-		s.FillBytes(out[size:])
-		return out
-	}
-	tb.Fatalf("utSig: unsupported key %T", priv)
-	return nil
-}
-
-// utRaw builds a token from literal header and payload JSON text.
+// utRaw builds a token from literal header and payload JSON text (tvSignRaw).
 func utRaw(tb testing.TB, a Alg, priv any, header, payload string) string {
 	tb.Helper()
-	in := utB64.EncodeToString([]byte(header)) + "." + utB64.EncodeToString([]byte(payload))
-	return in + "." + utB64.EncodeToString(utSig(tb, a, priv, in))
+	return tvSignRaw(tb, a.String(), priv, header, payload)
 }
 
 type utClaims map[string]any
@@ -197,11 +83,7 @@ func utJSON(tb testing.TB, v any) string {
 // utToken signs claims with the generated key for alg; kid "" means no kid header.
 func utToken(tb testing.TB, a Alg, kid string, c utClaims) string {
 	tb.Helper()
-	h := map[string]any{"alg": a.String(), "typ": "JWT"}
-	if kid != "" {
-		h["kid"] = kid
-	}
-	return utRaw(tb, a, utKeys(tb).signer(a), utJSON(tb, h), utJSON(tb, c))
+	return utRaw(tb, a, utKeys(tb).signer(a), tvHeader(a.String(), kid), utJSON(tb, c))
 }
 
 // utPolicy is the policy most tests use.
@@ -209,31 +91,12 @@ func utPolicy(algs ...Alg) Policy {
 	return Policy{Algorithms: algs, Issuers: []string{"https://issuer.example/"}, Audiences: []string{"api"}, Leeway: DefaultLeeway}
 }
 
-// utJWK returns the JWK (public) for a key as a map.
+// utJWK returns the JWK (public) for a key as a map (tvJWKOf), failing the test on an unknown key.
 func utJWK(tb testing.TB, pub any, kid, alg string) map[string]any {
 	tb.Helper()
-	m := map[string]any{}
-	switch p := pub.(type) {
-	case []byte:
-		m["kty"], m["k"] = "oct", utB64.EncodeToString(p)
-	case *rsa.PublicKey:
-		m["kty"], m["n"], m["e"] = "RSA", utB64.EncodeToString(p.N.Bytes()), utB64.EncodeToString(big.NewInt(int64(p.E)).Bytes())
-	case *ecdsa.PublicKey:
-		size := (p.Curve.Params().BitSize + 7) / 8
-		x, y := make([]byte, size), make([]byte, size)
-		p.X.FillBytes(x)
-		p.Y.FillBytes(y)
-		m["kty"], m["crv"], m["x"], m["y"] = "EC", p.Curve.Params().Name, utB64.EncodeToString(x), utB64.EncodeToString(y)
-	case ed25519.PublicKey:
-		m["kty"], m["crv"], m["x"] = "OKP", "Ed25519", utB64.EncodeToString(p)
-	default:
-		tb.Fatalf("utJWK: %T", pub)
-	}
-	if kid != "" {
-		m["kid"] = kid
-	}
-	if alg != "" {
-		m["alg"] = alg
+	m, err := tvJWKOf(pub, kid, alg)
+	if err != nil {
+		tb.Fatalf("utJWK: %v", err)
 	}
 	return m
 }
@@ -245,11 +108,7 @@ func utJWKS(tb testing.TB, keys ...map[string]any) []byte {
 
 func utPEM(tb testing.TB, pub any) []byte {
 	tb.Helper()
-	der, err := x509.MarshalPKIXPublicKey(pub)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
+	return tvPEM(tb, pub)
 }
 
 // utVerifier builds a verifier or fails the test.

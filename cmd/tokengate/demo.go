@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
 // The demo's token claims match examples/demo/config.json (the Auth0 set-up of the HAProxy guides).
@@ -54,14 +56,14 @@ func (s demoStep) curl(base string) string {
 }
 
 // demoTokens mints the demo's tokens with key at time now, by shell variable name.
-func demoTokens(key signingKey, now time.Time) (map[string]string, error) {
+func demoTokens(key jwtmint.Key, now time.Time) (map[string]string, error) {
 	mint := func(scope string, issued time.Time, life time.Duration) (string, error) {
 		payload, err := buildClaims(tokenOptions{Issuer: demoIssuer, Audiences: []string{demoAudience},
 			Subject: "demo-client", Scope: scope, Exp: life}, issued)
 		if err != nil {
 			return "", err
 		}
-		return signCompact(key, "", payload)
+		return key.SignJWT("", payload)
 	}
 	out := map[string]string{}
 	var err error
@@ -117,7 +119,7 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	}
 	defer os.RemoveAll(dir)
 	rs256, _ := lookupAlg("RS256")
-	km, err := generateKey(rs256, 2048, "")
+	km, err := jwtmint.Generate(rs256, 2048, "")
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,6 @@
 // beyond one line per request. Put the .wasm in Envoy (envoy.yaml) or Istio for real traffic. Likewise,
 // `token` and `keygen` make test credentials; they are not an identity provider.
 //
-// Only the standard library and this repository's packages are used. Signing is done here with
-// crypto/rsa, crypto/ecdsa, crypto/ed25519 and crypto/hmac (jws.go); verification lives in jwtcore.
+// Only the standard library and this repository's packages are used. Keys and signatures come from
+// internal/jwtmint (standard library only); verification lives in jwtcore.
 package main

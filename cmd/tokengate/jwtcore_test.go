@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokengate/tokengate/internal/jwtmint"
 	"github.com/tokengate/tokengate/jwtcore"
 )
 
@@ -16,10 +17,10 @@ import (
 // secret), including iss, aud, exp and scopes.
 func TestCmdToken_VerifiesWithJwtcore(t *testing.T) {
 	now := time.Now()
-	for _, a := range algs {
+	for _, a := range jwtmint.Algs() {
 		t.Run(a.Name, func(t *testing.T) {
 			dir := t.TempDir()
-			m, err := generateKey(a, 2048, "")
+			m, err := jwtmint.Generate(a, 2048, "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -29,7 +30,7 @@ func TestCmdToken_VerifiesWithJwtcore(t *testing.T) {
 			args := []string{"token", "--alg", a.Name, "--iss", "https://issuer.example/", "--aud", "https://api.example",
 				"--sub", "user-1", "--scope", "read write", "--exp", "5m"}
 			var keySets []*jwtcore.KeySet
-			if a.Kind == kindHMAC {
+			if a.Kind == jwtmint.KindHMAC {
 				args = append(args, "--key", filepath.Join(dir, "secret.b64"), "--key-encoding", "base64")
 				ks, err := jwtcore.NewHMACKeySet(m.Key.Secret)
 				if err != nil {

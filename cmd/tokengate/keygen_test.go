@@ -8,19 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-// TestThumbprint_RFC7638 checks the canonical form and hash against the example of RFC 7638 §3.1.
-func TestThumbprint_RFC7638(t *testing.T) {
-	jwk := map[string]string{
-		"kty": "RSA",
-		"e":   "AQAB",
-		"n":   "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw",
-	}
-	if got, want := thumbprint(jwk), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"; got != want {
-		t.Errorf("thumbprint = %s, want %s", got, want)
-	}
-}
+	"github.com/tokengate/tokengate/internal/jwtmint"
+)
 
 // TestCmdKeygen_Asymmetric runs keygen for one algorithm of each key type and checks that the three
 // files describe one key: a token minted from private.pem verifies with public.pem and with the JWK
@@ -67,7 +57,7 @@ func TestCmdKeygen_Asymmetric(t *testing.T) {
 			if jwk["alg"] != name || jwk["use"] != "sig" {
 				t.Errorf("jwk alg/use = %s/%s, want %s/sig", jwk["alg"], jwk["use"], name)
 			}
-			required, err := publicJWK(pub)
+			required, err := jwtmint.JWK(pub)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -76,8 +66,8 @@ func TestCmdKeygen_Asymmetric(t *testing.T) {
 					t.Errorf("jwks.json member %s = %q, public.pem gives %q", k, jwk[k], v)
 				}
 			}
-			if jwk["kid"] != thumbprint(required) {
-				t.Errorf("kid = %s, want the thumbprint %s", jwk["kid"], thumbprint(required))
+			if jwk["kid"] != jwtmint.Thumbprint(required) {
+				t.Errorf("kid = %s, want the thumbprint %s", jwk["kid"], jwtmint.Thumbprint(required))
 			}
 
 			code, tok, stderr := runCLI(t, "token", "--alg", name, "--key", filepath.Join(dir, "private.pem"), "--kid", jwk["kid"], "--sub", "s")

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
 // wasmPath is the filter module the end-to-end tests run: dist/tokengate.wasm, or $TOKENGATE_WASM
@@ -37,12 +39,12 @@ func e2eTokens(t *testing.T) map[string]string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := materialFor(rs256, signerFor(t, rs256), "")
+	other, err := jwtmint.MaterialFor(rs256, signerFor(t, rs256), "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	mint := func(k signingKey, o tokenOptions, at time.Time) string {
+	mint := func(k jwtmint.Key, o tokenOptions, at time.Time) string {
 		if o.Issuer == "" {
 			o.Issuer = "https://myaccount.auth0.com/"
 		}
@@ -56,7 +58,7 @@ func e2eTokens(t *testing.T) map[string]string {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tok, err := signCompact(k, "", payload)
+		tok, err := k.SignJWT("", payload)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
 // tokenOptions are the inputs of `tokengate token`.
@@ -38,7 +40,7 @@ func cmdToken(args []string, stdout, stderr io.Writer, now time.Time) error {
 	fs := newFlagSet("token", "--key FILE --alg ALG [flags]", tokenDescription, stderr)
 	fs.StringVar(&o.KeyFile, "key", "", "private key PEM file, or HMAC secret file for HS* (required)")
 	fs.StringVar(&o.KeyEncoding, "key-encoding", "raw", "for HS*: raw (file bytes, one trailing newline dropped) or base64 (base64/base64url text)")
-	fs.StringVar(&o.Alg, "alg", "", "JWS algorithm: "+algNames()+" (required)")
+	fs.StringVar(&o.Alg, "alg", "", "JWS algorithm: "+jwtmint.AlgNames()+" (required)")
 	fs.StringVar(&o.Kid, "kid", "", "key id for the JWS header (omitted when empty)")
 	fs.StringVar(&o.Issuer, "iss", "", "issuer claim")
 	fs.Var(&auds, "aud", "audience claim; repeat for several (then aud is an array)")
@@ -74,7 +76,7 @@ func cmdToken(args []string, stdout, stderr io.Writer, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	tok, err := signCompact(key, o.Kid, payload)
+	tok, err := key.SignJWT(o.Kid, payload)
 	if err != nil {
 		return err
 	}

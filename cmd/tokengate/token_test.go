@@ -2,64 +2,37 @@ package main
 
 import (
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/ed25519"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
-	"os"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
-// testSigners generates one private key per key type and curve, shared by the tests of this package
-// (RSA generation is slow).
-var testSigners = sync.OnceValues(func() (map[string]crypto.Signer, error) {
-	out := map[string]crypto.Signer{}
-	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return nil, err
-	}
-	out["RSA"] = rsaKey
-	for name, c := range map[string]elliptic.Curve{"P-256": elliptic.P256(), "P-384": elliptic.P384(), "P-521": elliptic.P521()} {
-		k, err := ecdsa.GenerateKey(c, rand.Reader)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = k
-	}
-	_, ed, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return nil, err
-	}
-	out["Ed25519"] = ed
-	return out, nil
-})
-
-// signerFor returns the shared test key that fits a.
-func signerFor(t *testing.T, a alg) crypto.Signer {
+// signerFor returns the shared test key that fits a (jwtmint.SharedSigner).
+func signerFor(t *testing.T, a jwtmint.Alg) crypto.Signer {
 	t.Helper()
-	keys, err := testSigners()
+	k, err := jwtmint.SharedSigner(a)
 	if err != nil {
 		t.Fatal(err)
 	}
-	switch a.Kind {
-	case kindRSA, kindRSAPSS:
-		return keys["RSA"]
-	case kindEC:
-		return keys[a.Curve]
-	case kindEd25519:
-		return keys["Ed25519"]
+	return k
+}
+
+// signerForName is signerFor for the algorithm named alg.
+func signerForName(t *testing.T, alg string) crypto.Signer {
+	t.Helper()
+	a, err := lookupAlg(alg)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("no test key for %s", a.Name)
-	return nil
+	return signerFor(t, a)
 }
 
 // TestCmdToken_RoundTrip mints a token for every algorithm through the command line (PEM or secret
@@ -67,19 +40,19 @@ func signerFor(t *testing.T, a alg) crypto.Signer {
 // independent implementation.
 func TestCmdToken_RoundTrip(t *testing.T) {
 	now := time.Now()
-	for _, a := range algs {
+	for _, a := range jwtmint.Algs() {
 		t.Run(a.Name, func(t *testing.T) {
 			var keyFile string
 			var verifyKey any
 			args := []string{"token", "--alg", a.Name, "--kid", "k1", "--iss", "https://issuer.example/",
 				"--aud", "https://api.example", "--sub", "user-1", "--scope", "read write", "--exp", "10m",
 				"--claim", "roles=[\"admin\",\"ops\"]", "--claim", "tenant=acme"}
-			if a.Kind == kindHMAC {
+			if a.Kind == jwtmint.KindHMAC {
 				secret := []byte("a-shared-secret-of-at-least-32-bytes!!")
 				keyFile = writeTemp(t, "secret", append(secret, '\n'))
 				verifyKey = secret
 			} else {
-				m, err := materialFor(a, signerFor(t, a), "")
+				m, err := jwtmint.MaterialFor(a, signerFor(t, a), "")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -119,73 +92,15 @@ func TestCmdToken_RoundTrip(t *testing.T) {
 	}
 }
 
-func TestParseSigningKey_Formats(t *testing.T) {
-	keys, err := testSigners()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pemOf := func(typ string, der []byte) []byte { return pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}) }
-	pkcs8 := func(k crypto.Signer) []byte {
-		der, err := x509.MarshalPKCS8PrivateKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return pemOf("PRIVATE KEY", der)
-	}
-	sec1, err := x509.MarshalECPrivateKey(keys["P-256"].(*ecdsa.PrivateKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	demoKey, err := os.ReadFile("../../examples/envoy/demo-rs256.key")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name string
-		alg  string
-		data []byte
-	}{
-		{name: "RSA PKCS#1", alg: "RS256", data: pemOf("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(keys["RSA"].(*rsa.PrivateKey)))},
-		{name: "RSA PKCS#8", alg: "PS384", data: pkcs8(keys["RSA"])},
-		{name: "EC SEC 1 after EC PARAMETERS", alg: "ES256", data: append(pemOf("EC PARAMETERS", []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}), pemOf("EC PRIVATE KEY", sec1)...)},
-		{name: "EC PKCS#8", alg: "ES512", data: pkcs8(keys["P-521"])},
-		{name: "Ed25519 PKCS#8", alg: "EdDSA", data: pkcs8(keys["Ed25519"])},
-		{name: "committed demo key (openssl genpkey)", alg: "RS256", data: demoKey},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			a, err := lookupAlg(tc.alg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			k, err := parseSigningKey(a, tc.data, "raw")
-			if err != nil {
-				t.Fatalf("parseSigningKey: %v", err)
-			}
-			tok, err := signCompact(k, "", []byte(`{"sub":"x"}`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			verifyCompact(t, tok, tc.alg, k.Signer.Public())
-		})
-	}
-}
-
 func TestParseSigningKey_Errors(t *testing.T) {
-	keys, err := testSigners()
+	p384, err := jwtmint.PrivateKeyPEM(signerForName(t, "ES384"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	der, err := x509.MarshalPKCS8PrivateKey(keys["P-384"])
+	rsaPEM, err := jwtmint.PrivateKeyPEM(signerForName(t, "RS256"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	p384 := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
-	der, err = x509.MarshalPKCS8PrivateKey(keys["RSA"])
-	if err != nil {
-		t.Fatal(err)
-	}
-	rsaPEM := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	small, err := rsa.GenerateKey(rand.Reader, 1024)
 	if err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package main
+package jwtmint
 
 import (
 	"crypto"
@@ -11,14 +11,17 @@ import (
 	"math/big"
 )
 
-// publicJWK returns the required members of the JWK (RFC 7517, RFC 7518 §6, RFC 8037 §2) of pub.
-func publicJWK(pub crypto.PublicKey) (map[string]string, error) {
+// JWK returns the required members (RFC 7517, RFC 7518 §6, RFC 8037 §2) of the JWK of pub: an
+// *rsa.PublicKey, *ecdsa.PublicKey, ed25519.PublicKey, or a []byte HMAC secret (kty "oct").
+func JWK(pub crypto.PublicKey) (map[string]string, error) {
 	switch k := pub.(type) {
+	case []byte:
+		return map[string]string{"kty": "oct", "k": B64.EncodeToString(k)}, nil
 	case *rsa.PublicKey:
 		return map[string]string{
 			"kty": "RSA",
-			"n":   b64.EncodeToString(k.N.Bytes()),
-			"e":   b64.EncodeToString(big.NewInt(int64(k.E)).Bytes()),
+			"n":   B64.EncodeToString(k.N.Bytes()),
+			"e":   B64.EncodeToString(big.NewInt(int64(k.E)).Bytes()),
 		}, nil
 	case *ecdsa.PublicKey:
 		ek, err := k.ECDH()
@@ -30,25 +33,25 @@ func publicJWK(pub crypto.PublicKey) (map[string]string, error) {
 		return map[string]string{
 			"kty": "EC",
 			"crv": k.Curve.Params().Name,
-			"x":   b64.EncodeToString(pt[1 : 1+size]),
-			"y":   b64.EncodeToString(pt[1+size:]),
+			"x":   B64.EncodeToString(pt[1 : 1+size]),
+			"y":   B64.EncodeToString(pt[1+size:]),
 		}, nil
 	case ed25519.PublicKey:
-		return map[string]string{"kty": "OKP", "crv": "Ed25519", "x": b64.EncodeToString(k)}, nil
+		return map[string]string{"kty": "OKP", "crv": "Ed25519", "x": B64.EncodeToString(k)}, nil
 	}
 	return nil, fmt.Errorf("no JWK form for %T", pub)
 }
 
-// thumbprint is the RFC 7638 JWK thumbprint (SHA-256, base64url) of the required members: JSON with
+// Thumbprint is the RFC 7638 JWK thumbprint (SHA-256, base64url) of the required members: JSON with
 // the members in lexicographic order and no whitespace, which is what encoding/json gives for a map.
-func thumbprint(required map[string]string) string {
+func Thumbprint(required map[string]string) string {
 	canon, _ := json.Marshal(required) // a map of strings always marshals
 	sum := sha256.Sum256(canon)
-	return b64.EncodeToString(sum[:])
+	return B64.EncodeToString(sum[:])
 }
 
-// jwksJSON returns {"keys":[jwk]} with use "sig", alg and kid added, indented for people.
-func jwksJSON(required map[string]string, algName, kid string) ([]byte, error) {
+// JWKS returns {"keys":[jwk]} with use "sig", alg and kid added, indented for people.
+func JWKS(required map[string]string, algName, kid string) ([]byte, error) {
 	jwk := make(map[string]string, len(required)+3)
 	for k, v := range required {
 		jwk[k] = v
