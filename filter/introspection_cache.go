@@ -12,13 +12,15 @@ import (
 // (worker) of the proxy uses an answer one of them obtained.
 //
 // Keys: shared data has no delete, so the key space is bounded and reused: a
-// provider owns cache_max_entries keys "tokengate.introspect.<provider>.<n>",
-// and a token's entry lives at n = (first 4 bytes of SHA-256(token)) mod
-// cache_max_entries (direct-mapped: a token hashing to an occupied key
-// replaces the entry there). The record holds the full SHA-256 of the token,
-// never the token; a lookup whose hash differs is a miss.
+// provider owns ceil(cache_max_entries/4) bucket keys
+// "tokengate.introspect.<provider>.<n>", and a token's entry lives in bucket
+// n = (first 4 bytes of SHA-256(token)) mod buckets. A bucket holds at most 4
+// entries (introspection_bucket.go); the entry that expires first makes room.
+// Entries hold the full SHA-256 of the token, never the token; a lookup whose
+// hash differs is a miss. Each bucket key is one shared.Slot value: the Slot's
+// lease makes one VM ask the authorization server while the others wait.
 //
-// Record (introspectionEntry.encode):
+// Entry (introspectionEntry.encode):
 //
 //	"TGi1" | sha256(token) [32] | fingerprint [8] | stored_at varint ns |
 //	until varint ns | active byte | len(doc) uvarint | doc
@@ -49,9 +51,17 @@ var errIntrospectionRecord = errors.New("introspection cache: corrupt record")
 // tokenHash is the cache identity of a token.
 func tokenHash(token string) [32]byte { return sha256.Sum256([]byte(token)) }
 
+// introspectionWays is the number of entries one bucket holds.
+const introspectionWays = 4
+
+// buckets is the number of bucket keys of the provider.
+func (in *introspection) buckets() uint32 {
+	return uint32((in.cacheEntries + introspectionWays - 1) / introspectionWays)
+}
+
 // cacheKey returns the shared-data key of the bucket that holds hash.
 func (in *introspection) cacheKey(hash [32]byte) string {
-	n := binary.BigEndian.Uint32(hash[:4]) % uint32(in.cacheEntries)
+	n := binary.BigEndian.Uint32(hash[:4]) % in.buckets()
 	return introspectionKeyPrefix + in.provider.name + "." + strconv.FormatUint(uint64(n), 10)
 }
 

@@ -59,7 +59,7 @@ func TestIntrospectionEntry_corrupt(t *testing.T) {
 }
 
 func TestIntrospection_cacheKey(t *testing.T) {
-	in := mustIntrospection(t, `{"opaque":{"cluster":"c","uri":"https://i/","client_id":"a","client_secret":"b","cache_max_entries":16}}`)
+	in := mustIntrospection(t, `{"opaque":{"cluster":"c","uri":"https://i/","client_id":"a","client_secret":"b","cache_max_entries":64}}`)
 	keys := map[string]bool{}
 	for i := 0; i < 1000; i++ {
 		tok := "token-" + strings.Repeat("x", i)
@@ -70,7 +70,7 @@ func TestIntrospection_cacheKey(t *testing.T) {
 		keys[k] = true
 	}
 	if len(keys) != 16 {
-		t.Errorf("%d distinct keys for 1000 tokens, want the 16 buckets", len(keys))
+		t.Errorf("%d distinct keys for 1000 tokens, want the 16 buckets of 64 entries", len(keys))
 	}
 }
 

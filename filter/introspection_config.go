@@ -53,7 +53,8 @@ type introspection struct {
 	timeout       time.Duration
 	cacheTTL      time.Duration // cache_seconds: active answers, also bounded by exp
 	negativeTTL   time.Duration // negative_cache_seconds: inactive answers
-	cacheEntries  int           // cache_max_entries: shared-data buckets of this provider
+	leeway        time.Duration // clock_skew_seconds (the claims checks' leeway)
+	cacheEntries  int           // cache_max_entries: entries in shared data (4 per bucket key)
 	// fingerprint identifies the endpoint and the client asking (cluster, uri,
 	// client id, auth method, hint): a cached answer is used only by a
 	// configuration asking the same server as the same client.
@@ -196,11 +197,11 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 		}
 	}
 
-	p, err := parseIntrospectionProvider(path, name, m)
+	p, leeway, err := parseIntrospectionProvider(path, name, m)
 	if err != nil {
 		return nil, err
 	}
-	in.provider = p
+	in.provider, in.leeway = p, leeway
 	in.fingerprint = introspectionFingerprint(in)
 	return in, nil
 }
@@ -208,72 +209,72 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 // parseIntrospectionProvider builds the rule-facing half: the same fields
 // and meaning as a JWT provider's, with a trusted-claims verifier instead of
 // keys. exp is optional (RFC 7662 §2.2) unless require_expiration is true.
-func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*provider, error) {
+func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*provider, time.Duration, error) {
 	p := &provider{name: name, maxTokenBytes: jwtcore.DefaultMaxTokenBytes}
 	pol := jwtcore.Policy{Name: name, Leeway: jwtcore.DefaultLeeway, AllowMissingExp: true}
 	var err error
 	if v, ok := m["issuer"]; ok {
 		if p.issuer, err = asNonEmptyString(field(path, "issuer"), v); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		pol.Issuers = []string{p.issuer}
 	}
 	if v, ok := m["audiences"]; ok {
 		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if v, ok := m["scope_claim"]; ok {
 		if pol.ScopeClaim, err = asNonEmptyString(field(path, "scope_claim"), v); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if v, ok := m["clock_skew_seconds"]; ok {
 		n, err := asInt(field(path, "clock_skew_seconds"), v, 0, maxClockSkew)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		pol.Leeway = time.Duration(n) * time.Second
 	}
 	if v, ok := m["require_expiration"]; ok {
 		req, err := asBool(field(path, "require_expiration"), v)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		pol.AllowMissingExp = !req
 	}
 	if v, ok := m["max_token_bytes"]; ok {
 		n, err := asInt(field(path, "max_token_bytes"), v, 256, maxTokenBytesLimit)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		p.maxTokenBytes = int(n)
 	}
 	if v, ok := m["forward_token"]; ok {
 		if p.forwardToken, err = asBool(field(path, "forward_token"), v); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 	}
 	if p.from, err = parseTokenFrom(field(path, "token_from"), m["token_from"]); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if p.claimHeaders, err = parseClaimHeaders(field(path, "claim_to_headers"), m["claim_to_headers"]); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if v, ok := m["payload_header"]; ok {
 		if p.payloadHeader, err = parseHeaderName(field(path, "payload_header"), v); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		for i, ch := range p.claimHeaders {
 			if ch.header == p.payloadHeader {
-				return nil, errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
+				return nil, 0, errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
 			}
 		}
 	}
 	if p.verifier, err = jwtcore.NewTrustedClaimsVerifier(pol); err != nil {
-		return nil, errAt(path, "%s", trimJWTPrefix(err))
+		return nil, 0, errAt(path, "%s", trimJWTPrefix(err))
 	}
-	return p, nil
+	return p, pol.Leeway, nil
 }
 
 // splitCallURI takes :authority and :path from an http(s) URI. The path keeps
