@@ -6,16 +6,30 @@ import (
 	"time"
 
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tokengate/tokengate/filter/internal/shared"
 	"github.com/tokengate/tokengate/internal/proxywasm"
 )
 
 // httpContext handles one HTTP stream: it gathers the request headers and the
 // host's clock, calls decide, and applies the Decision. Any host failure or
-// panic denies with 500 internal_error (fail closed).
+// panic denies with 500 internal_error (fail closed). A Decision that waits
+// (remote keys not there yet) pauses the stream; it is decided again when the
+// wait ends (resume) and then continued or denied.
 type httpContext struct {
 	types.DefaultHttpContext
 	plugin *pluginContext
+	id     uint32 // this stream's context id (to become effective again on resume)
+
+	headers [][2]string // request headers as received (kept while paused)
+	req     *Request
+	waiter  *shared.Waiter // the wait in progress, if any
+	waited  []*shared.Slot // slots this stream already waited on (at most once each)
+	done    bool           // the stream ended: a late wake-up does nothing
 }
+
+// maxDecideRounds bounds decide calls per callback when a slot answers Ready
+// (newer keys arrived meanwhile) without the stream having waited.
+const maxDecideRounds = 3
 
 func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 	cfg := h.plugin.cfg
@@ -44,18 +58,99 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: %v", err)
 		return h.deny(internalErrorDecision(cfg))
 	}
-	d := decide(cfg, req, time.Unix(0, ns))
+	h.headers, h.req = headers, req
+	return h.run(time.Unix(0, ns))
+}
+
+// run decides and acts: Continue after an allow (headers changed), Pause
+// after a denial (local reply sent) or while waiting.
+func (h *httpContext) run(now time.Time) types.Action {
+	cfg := h.plugin.cfg
+	var d Decision
+	for round := 0; ; round++ {
+		d = decide(cfg, h.req, now)
+		if d.Wait == nil || round == maxDecideRounds || h.hasWaited(d.Wait.slot) {
+			break
+		}
+		out, w := d.Wait.slot.Await(d.Wait.have, d.Wait.force, h.resume)
+		h.refocus() // a failed dispatch inside Await may have woken (and focused) other streams
+		if out == shared.Pending {
+			h.waiter = w
+			h.waited = append(h.waited, d.Wait.slot)
+			h.plugin.adjustTick()
+			proxywasm.LogDebugf("tokengate: paused: provider %q: waiting for keys (refetch=%t)", d.Provider, d.Wait.force)
+			return types.ActionPause
+		}
+		if out == shared.Refused {
+			break // the fallback denial
+		}
+		// Ready: newer keys arrived meanwhile; decide again.
+	}
 	if !d.Allow {
 		proxywasm.LogDebugf("tokengate: denied reason=%s rule=%d source=%q provider=%q status=%d: %s",
 			d.Reason.code, d.RuleIndex, d.Source, d.Provider, d.Reply.status, d.Description)
 		return h.deny(d)
 	}
-	if err := apply(&d, headers); err != nil {
+	if err := apply(&d, h.headers); err != nil {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: changing request headers: %v", err)
 		return h.deny(internalErrorDecision(cfg))
 	}
 	h.plugin.metrics.record(&d)
 	return types.ActionContinue
+}
+
+// resume runs when a wait ends (from a tick or an http-call response, with
+// another context effective): decide again, then continue or deny.
+func (h *httpContext) resume() {
+	h.waiter = nil
+	if h.done {
+		return
+	}
+	if err := proxywasm.SetEffectiveContext(h.id); err != nil {
+		return // the stream is gone
+	}
+	cfg := h.plugin.cfg
+	defer func() {
+		if r := recover(); r != nil {
+			proxywasm.LogErrorf("tokengate: denied reason=internal_error: recovered panic on resume: %v", r)
+			h.refocus()
+			h.deny(internalErrorDecision(cfg))
+		}
+	}()
+	ns, err := proxywasm.GetCurrentTimeNanoseconds()
+	if err != nil {
+		proxywasm.LogErrorf("tokengate: denied reason=internal_error: reading the clock: %v", err)
+		h.deny(internalErrorDecision(cfg))
+		return
+	}
+	if h.run(time.Unix(0, ns)) == types.ActionContinue {
+		if err := proxywasm.ResumeHttpRequest(); err != nil {
+			proxywasm.LogErrorf("tokengate: resuming the request failed: %v", err)
+		}
+	}
+}
+
+// refocus makes this stream the effective context again.
+func (h *httpContext) refocus() {
+	if err := proxywasm.SetEffectiveContext(h.id); err != nil {
+		proxywasm.LogDebugf("tokengate: set_effective_context(%d): %v", h.id, err)
+	}
+}
+
+func (h *httpContext) hasWaited(s *shared.Slot) bool {
+	for _, w := range h.waited {
+		if w == s {
+			return true
+		}
+	}
+	return false
+}
+
+// OnHttpStreamDone cancels a wait in progress: the request went away.
+func (h *httpContext) OnHttpStreamDone() {
+	h.done = true
+	h.waiter.Cancel()
+	h.waiter = nil
 }
 
 // apply performs an allow decision's header operations. A header to remove

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tokengate/tokengate/filter/internal/shared"
 	"github.com/tokengate/tokengate/internal/proxywasm"
 )
 
@@ -22,6 +23,11 @@ type pluginContext struct {
 	types.DefaultPluginContext
 	cfg     *compiledConfig
 	metrics *metrics
+
+	// Remote work (plugin_remote.go): nil/0 when the configuration has none.
+	coord         *shared.Coordinator
+	tickMs        uint32
+	remoteMetrics *remoteMetrics
 }
 
 // OnPluginStart parses the plugin configuration (readable only here, see
@@ -45,10 +51,14 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 	if p.metrics == nil {
 		p.metrics = defineMetrics()
 	}
+	if err := p.startRemote(cfg); err != nil {
+		proxywasm.LogCriticalf("tokengate: cannot start remote key fetching: %v", err)
+		return types.OnPluginStartStatusFailed
+	}
 	p.cfg = cfg
 	return types.OnPluginStartStatusOK
 }
 
-func (p *pluginContext) NewHttpContext(uint32) types.HttpContext {
-	return &httpContext{plugin: p}
+func (p *pluginContext) NewHttpContext(contextID uint32) types.HttpContext {
+	return &httpContext{plugin: p, id: contextID}
 }

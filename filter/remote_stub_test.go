@@ -1,0 +1,238 @@
+package filter
+
+import (
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokengate/tokengate/filter/internal/shared"
+)
+
+// A fake proxy for native tests of remote keys: shared data with CAS, an
+// http-call queue answered by an http.Handler (the stub IdP below), a clock.
+// Each stubVM is one VM's shared.Host over it.
+
+type stubProxy struct {
+	t     *testing.T
+	data  map[string]stubRec
+	last  uint32
+	now   time.Time
+	idp   http.Handler
+	queue []stubCall
+}
+
+type stubRec struct {
+	v   []byte
+	cas uint32
+}
+
+type stubCall struct {
+	c    *shared.Call
+	done func(*shared.Response)
+}
+
+type stubVM struct{ px *stubProxy }
+
+func newStubProxy(t *testing.T, idp http.Handler) *stubProxy {
+	return &stubProxy{t: t, data: map[string]stubRec{}, now: testNow, idp: idp}
+}
+
+func (v *stubVM) Now() time.Time { return v.px.now }
+
+func (v *stubVM) GetSharedData(key string) ([]byte, uint32, error) {
+	r, ok := v.px.data[key]
+	if !ok {
+		return nil, 0, shared.ErrNotFound
+	}
+	return append([]byte(nil), r.v...), r.cas, nil
+}
+
+func (v *stubVM) SetSharedData(key string, b []byte, cas uint32) error {
+	if r, ok := v.px.data[key]; ok && cas != 0 && cas != r.cas {
+		return shared.ErrCasMismatch
+	}
+	v.px.last++
+	v.px.data[key] = stubRec{append([]byte(nil), b...), v.px.last}
+	return nil
+}
+
+func (v *stubVM) HttpCall(c *shared.Call, done func(*shared.Response)) error {
+	v.px.queue = append(v.px.queue, stubCall{c, done})
+	return nil
+}
+
+// deliver answers every queued call (and the calls those answers make).
+func (px *stubProxy) deliver() int {
+	n := 0
+	for len(px.queue) > 0 {
+		c := px.queue[0]
+		px.queue = px.queue[1:]
+		c.done(px.serve(c.c))
+		n++
+	}
+	return n
+}
+
+func (px *stubProxy) serve(c *shared.Call) *shared.Response {
+	var method, path, authority string
+	for _, h := range c.Headers {
+		switch h[0] {
+		case ":method":
+			method = h[1]
+		case ":path":
+			path = h[1]
+		case ":authority":
+			authority = h[1]
+		}
+	}
+	req := httptest.NewRequest(method, "http://"+authority+path, nil)
+	rec := httptest.NewRecorder()
+	px.idp.ServeHTTP(rec, req)
+	if rec.Code == 599 { // the stub's "connection refused"
+		return &shared.Response{}
+	}
+	r := &shared.Response{Status: rec.Code, Body: rec.Body.Bytes()}
+	for k, vs := range rec.Header() {
+		for _, v := range vs {
+			r.Headers = append(r.Headers, [2]string{strings.ToLower(k), v})
+		}
+	}
+	return r
+}
+
+// stubIdP serves a JWKS and a discovery document, with test controls.
+type stubIdP struct {
+	mu       sync.Mutex
+	issuer   string
+	keys     []*rsa.PrivateKey
+	kids     []string
+	down     bool   // answer as a refused connection
+	status   int    // non-zero: answer this status
+	maxAge   string // Cache-Control value
+	docIss   string // issuer in the discovery document ("" = issuer)
+	jwksHits int
+	docHits  int
+}
+
+func (s *stubIdP) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	switch r.URL.Path {
+	case "/jwks":
+		s.jwksHits++
+	case "/.well-known/openid-configuration":
+		s.docHits++
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if s.down {
+		w.WriteHeader(599)
+		return
+	}
+	if s.status != 0 {
+		w.WriteHeader(s.status)
+		return
+	}
+	if r.URL.Path != "/jwks" {
+		iss := s.docIss
+		if iss == "" {
+			iss = s.issuer
+		}
+		json.NewEncoder(w).Encode(map[string]string{"issuer": iss, "jwks_uri": s.issuer + "/jwks"})
+		return
+	}
+	var list []map[string]any
+	for i, k := range s.keys {
+		list = append(list, rsaJWK(k, s.kids[i]))
+	}
+	if s.maxAge != "" {
+		w.Header().Set("Cache-Control", s.maxAge)
+	}
+	json.NewEncoder(w).Encode(map[string]any{"keys": list})
+}
+
+func (s *stubIdP) set(f func(s *stubIdP)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s)
+}
+
+// stubFilterVM is one VM: its own compiled configuration bound to its own
+// Coordinator over the shared fake proxy.
+type stubFilterVM struct {
+	cfg      *compiledConfig
+	coord    *shared.Coordinator
+	attempts []shared.Attempt
+}
+
+func newStubFilterVM(t *testing.T, px *stubProxy, name string, config map[string]any) *stubFilterVM {
+	t.Helper()
+	cfg, err := parseConfig([]byte(mustJSON(t, config)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := shared.NewCoordinator(&stubVM{px}, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vm := &stubFilterVM{cfg: cfg, coord: c}
+	for _, p := range cfg.providers {
+		if p.remote != nil {
+			err := p.remote.bind(c, func(_ *remoteKeys, a shared.Attempt) { vm.attempts = append(vm.attempts, a) },
+				func(int, string) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return vm
+}
+
+// request decides a GET / with a bearer token, as the glue does: wait at most
+// once per slot. It returns the final decision and how the waits went.
+func (vm *stubFilterVM) request(px *stubProxy, tok string) (Decision, []shared.Outcome) {
+	req := &Request{Method: "GET", Target: "/", Headers: [][2]string{bearer(tok)}}
+	var outs []shared.Outcome
+	var waited []*shared.Slot
+	for round := 0; round < maxDecideRounds+2; round++ {
+		d := decide(vm.cfg, req, px.now)
+		if d.Wait == nil || containsSlot(waited, d.Wait.slot) {
+			return d, outs
+		}
+		woke := false
+		out, _ := d.Wait.slot.Await(d.Wait.have, d.Wait.force, func() { woke = true })
+		outs = append(outs, out)
+		switch out {
+		case shared.Refused:
+			return d, outs
+		case shared.Pending:
+			waited = append(waited, d.Wait.slot)
+			px.deliver()
+			for i := 0; !woke && i < 100; i++ {
+				px.now = px.now.Add(100 * time.Millisecond)
+				vm.coord.Tick()
+				px.deliver()
+			}
+			if !woke {
+				px.t.Fatal("waiter never woke")
+			}
+		}
+	}
+	px.t.Fatal("too many rounds")
+	return Decision{}, nil
+}
+
+func containsSlot(list []*shared.Slot, s *shared.Slot) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
