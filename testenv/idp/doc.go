@@ -34,10 +34,21 @@
 // # Time
 //
 // The server's clock (WithClock, SetClock) sets iat, exp, the introspection "iat"/"exp" and the
-// expiry checks of introspection. fosite itself reads time.Now in a few places (the client
-// credentials handler's provisional expiry, the JWT library's time-claim check, the request
-// timestamp); the server overrides or ignores each of those, so a clock far from the real time
-// works. The limitation that remains: fosite's own HMAC expiry check is bypassed by re-doing the
-// HMAC validation (fosite's Enigma) with the server's clock rather than calling the strategy
-// method, see strategy.go.
+// expiry checks of introspection, so a clock far from the real time works. fosite reads
+// time.Now in a few places; the server overrides each: the client credentials handler's
+// provisional expiry and expires_in are replaced after fosite computes them, the request
+// timestamp (introspection "iat") is set from the clock, and token validation (tokenStrategy)
+// re-does fosite's checks with the clock: signature through fosite's JWT parser (whose
+// wall-clock time-claim errors are ignored) or fosite's HMAC Enigma, then expiry.
+//
+// # Notes for clients of this server
+//
+//   - client_secret_basic credentials are form-urlencoded before Base64 (RFC 6749 §2.3.1) and
+//     fosite decodes them: a client must encode an id or secret holding '%', '+', ':' or spaces.
+//   - "aud" is always a JSON array in tokens and introspection answers, even with one audience.
+//   - The token response's token_type is fosite's lower-case "bearer"; introspection's
+//     token_type is "Bearer".
+//   - Hits counts every request that reached an endpoint, faulted or not. A Go http.Client
+//     retries an idempotent request once when a reused keep-alive connection is closed, so one
+//     GET against a DownClose endpoint can count two hits; RoundTrip never retries.
 package idp
