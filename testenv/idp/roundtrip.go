@@ -6,8 +6,9 @@ import (
 )
 
 // RoundTrip serves req in-process, so a *Server can be an http.Client's Transport (or back a
-// host emulator's outgoing calls) without a listener. An endpoint in DownClose mode, or a delay
-// the request's context gives up on, yields ErrConnectionClosed and no response.
+// host emulator's outgoing calls) without a listener. An endpoint in DownClose mode yields
+// ErrConnectionClosed and no response; a delay the request's context gives up on yields the
+// context's error.
 func (s *Server) RoundTrip(req *http.Request) (resp *http.Response, err error) {
 	sr := req.Clone(req.Context())
 	sr.RequestURI = req.URL.RequestURI()
@@ -24,6 +25,9 @@ func (s *Server) RoundTrip(req *http.Request) (resp *http.Response, err error) {
 				panic(v)
 			}
 			resp, err = nil, ErrConnectionClosed
+			if cerr := req.Context().Err(); cerr != nil {
+				err = cerr // the client gave up during an injected delay
+			}
 		}
 	}()
 	s.ServeHTTP(rec, sr)
