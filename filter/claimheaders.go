@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/jwtcore"
 )
 
 // On allow, verified claims are forwarded to the upstream as headers:
@@ -95,4 +96,60 @@ func validHeaderValue(v string) bool {
 // payloadHeaderValue encodes a verified payload for payload_header.
 func payloadHeaderValue(payload []byte) string {
 	return base64.RawURLEncoding.EncodeToString(payload)
+}
+
+// headerMemoSize bounds the memo of rendered claim headers.
+const headerMemoSize = 256
+
+// headerMemo remembers the headers rendered from verified claims. A cache
+// hit hands back the same *jwtcore.Claims, so a hit renders nothing (no
+// gjson queries, no base64 of the payload). It is bounded: when full it is
+// emptied. Like the verified-token cache it belongs to one VM and is used
+// from one thread.
+type headerMemo struct {
+	m map[*jwtcore.Claims]renderedHeaders
+}
+
+// renderedHeaders is what a provider's claim_to_headers and payload_header
+// give for one token: the headers, or the claim whose value cannot be a
+// header value.
+type renderedHeaders struct {
+	p        *provider
+	set      [][2]string
+	badClaim string
+}
+
+// render returns the headers provider p sets for verified claims c.
+func (p *provider) render(c *jwtcore.Claims) renderedHeaders {
+	r := renderedHeaders{p: p}
+	for _, ch := range p.claimHeaders {
+		v, ok := formatClaim(c.Get(ch.claim))
+		if !ok {
+			continue
+		}
+		if !validHeaderValue(v) {
+			return renderedHeaders{p: p, badClaim: ch.claim}
+		}
+		r.set = append(r.set, [2]string{ch.header, v})
+	}
+	if p.payloadHeader != "" {
+		r.set = append(r.set, [2]string{p.payloadHeader, payloadHeaderValue(c.Raw())})
+	}
+	return r
+}
+
+// get returns the memoized rendering of c by p, rendering it on a miss.
+func (m *headerMemo) get(p *provider, c *jwtcore.Claims) renderedHeaders {
+	if m == nil {
+		return p.render(c)
+	}
+	if r, ok := m.m[c]; ok && r.p == p {
+		return r
+	}
+	r := p.render(c)
+	if m.m == nil || len(m.m) >= headerMemoSize {
+		m.m = make(map[*jwtcore.Claims]renderedHeaders, headerMemoSize)
+	}
+	m.m[c] = r
+	return r
 }

@@ -17,7 +17,8 @@ type compiledConfig struct {
 	realm      string   // www_authenticate_realm; "" leaves realm out
 	setHeaders []string // every header a provider may set (lower case): removed from every request
 	cache      *jwtcore.Cache
-	peekBytes  int // the largest max_token_bytes, bound of the unverified issuer peek
+	memo       *headerMemo // rendered claim headers of cached tokens; nil without cache
+	peekBytes  int         // the largest max_token_bytes, bound of the unverified issuer peek
 }
 
 // provider is one entry of "providers": an issuer with its keys and policy.
@@ -90,6 +91,9 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 	}
 	if cfg.cache, err = parseCache(top["cache"]); err != nil {
 		return nil, err
+	}
+	if cfg.cache != nil {
+		cfg.memo = &headerMemo{}
 	}
 	if r, ok := top["providers"]; ok {
 		if err := parseProviders(cfg, r); err != nil {

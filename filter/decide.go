@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/tokengate/tokengate/jwtcore"
@@ -58,7 +59,8 @@ type Decision struct {
 //     forward_token, rewrite :path to the normalized path without stripped
 //     query parameters.
 func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
-	d := Decision{RuleIndex: -1, Remove: append([]string(nil), cfg.setHeaders...)}
+	// Remove aliases cfg.setHeaders with cap == len: an append copies it.
+	d := Decision{RuleIndex: -1, Remove: cfg.setHeaders[:len(cfg.setHeaders):len(cfg.setHeaders)]}
 
 	rawPath, query := splitTarget(req.Target)
 	path, err := normalizePath(rawPath)
@@ -108,21 +110,12 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		}
 	}
 
-	first := owners[0]
-	for _, ch := range first.claimHeaders {
-		v, ok := formatClaim(verified[0].Get(ch.claim))
-		if !ok {
-			continue
-		}
-		if !validHeaderValue(v) {
-			d.Source = ru.sources[found[0].source].String()
-			return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: ch.claim})
-		}
-		d.Set = append(d.Set, [2]string{ch.header, v})
+	rh := cfg.memo.get(owners[0], verified[0])
+	if rh.badClaim != "" {
+		d.Source = ru.sources[found[0].source].String()
+		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: rh.badClaim})
 	}
-	if first.payloadHeader != "" {
-		d.Set = append(d.Set, [2]string{first.payloadHeader, payloadHeaderValue(verified[0].Raw())})
-	}
+	d.Set = rh.set[:len(rh.set):len(rh.set)] // appends below copy, never touching the memo
 	newQuery := d.strip(ru, found, owners, req.Headers, query)
 	d.setPath(req.Target, path, newQuery)
 	d.Allow = true
@@ -259,6 +252,32 @@ func (d Decision) denyToken(cfg *compiledConfig, ru *rule, err error) Decision {
 		desc += " [" + je.Detail + "]"
 	}
 	return d.deny(cfg, r, desc, ru.scopes)
+}
+
+// headersAfter returns the request headers as they must go upstream: in's
+// headers minus every Remove (all values), then every Set replacing the
+// first header of that name (or appended). Names are compared
+// case-insensitively and come out in lower case.
+func (d *Decision) headersAfter(in [][2]string) [][2]string {
+	out := make([][2]string, 0, len(in)+len(d.Set))
+	for _, h := range in {
+		name := strings.ToLower(h[0])
+		if !containsString(d.Remove, name) {
+			out = append(out, [2]string{name, h[1]})
+		}
+	}
+	for _, s := range d.Set {
+		i := 0
+		for i < len(out) && out[i][0] != s[0] {
+			i++
+		}
+		if i < len(out) {
+			out[i][1] = s[1]
+		} else {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // internalErrorDecision is the decision for a failure outside decide (a host

@@ -1,7 +1,6 @@
 package filter
 
 import (
-	"errors"
 	"strings"
 	"time"
 
@@ -153,26 +152,27 @@ func (h *httpContext) OnHttpStreamDone() {
 	h.waiter = nil
 }
 
-// apply performs an allow decision's header operations. A header to remove
-// that the request does not carry costs no host call. A header present n
-// times is removed with n calls: Envoy removes every value at once (the later
-// calls find nothing, which is fine), while some hosts (the SDK's proxytest)
-// remove one value per call.
+// apply performs an allow decision's header operations with as few host
+// calls as possible: none when nothing changes, one remove or replace when
+// there is a single change, else one proxy_set_header_map_pairs with the
+// whole new header map (Envoy removes every header, then adds the pairs).
 func apply(d *Decision, headers [][2]string) error {
+	removes, last := 0, ""
 	for _, name := range d.Remove {
-		for i, n := 0, countHeader(headers, name); i < n; i++ {
-			err := proxywasm.RemoveHttpRequestHeader(name)
-			if err != nil && !(i > 0 && errors.Is(err, types.ErrorStatusNotFound)) {
-				return err
-			}
+		if n := countHeader(headers, name); n > 0 {
+			removes += n
+			last = name
 		}
 	}
-	for _, kv := range d.Set {
-		if err := proxywasm.ReplaceHttpRequestHeader(kv[0], kv[1]); err != nil {
-			return err
-		}
+	switch {
+	case removes+len(d.Set) == 0:
+		return nil
+	case removes == 1 && len(d.Set) == 0:
+		return proxywasm.RemoveHttpRequestHeader(last)
+	case removes == 0 && len(d.Set) == 1 && countHeader(headers, d.Set[0][0]) <= 1:
+		return proxywasm.ReplaceHttpRequestHeader(d.Set[0][0], d.Set[0][1])
 	}
-	return nil
+	return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
 }
 
 func countHeader(headers [][2]string, name string) int {
