@@ -53,6 +53,11 @@
 // form, with the bytes behind pointers instead of pointers; lines of several workers interleave
 // in time order without a VM marker, so golden scenarios use one worker). See testdata/*.trace.
 //
+// Two checks go beyond Envoy, for tests of a binding: DecoyAllocations makes every returned value
+// cost two guest allocations (the guest must use the one the host names and release both), and
+// Host.HostCallCounts counts every host call by name (also those the trace leaves out), so a test
+// can assert "one header read per request and nothing else" over many requests without a trace.
+//
 // How http-call responses meet the fake clock: handlers (Cluster) and real upstreams (ClusterURL)
 // are called synchronously at dispatch (after the outermost guest call returns); the response is
 // due ClusterDelay later on the host clock (default 0: delivered right after the current script

@@ -316,6 +316,25 @@ func importNames(m wazero.CompiledModule) []string {
 	return out
 }
 
+// HostCallCounts returns how many times each host function was called, summed over the VMs and
+// across restarts, keyed "module.name" ("env.proxy_log"); functions never called are absent. It
+// counts every call, also those the trace leaves out (the Go runtime's clock and poll calls), so
+// a test can assert that a path makes exactly the host calls it should, without a trace.
+func (h *Host) HostCallCounts() map[string]uint64 {
+	out := map[string]uint64{}
+	for _, vm := range h.vms {
+		vm.mu.Lock()
+		for i, n := range vm.counts {
+			if n > 0 {
+				f := hostFuncs[i]
+				out[f.module+"."+f.name] += n
+			}
+		}
+		vm.mu.Unlock()
+	}
+	return out
+}
+
 // ImportedFunctions lists the host functions the module imports ("env.proxy_log", ...).
 func (h *Host) ImportedFunctions() []string { return importNames(h.compiled) }
 

@@ -123,6 +123,7 @@ func wrap(idx int, f *hostFunc) api.GoModuleFunc {
 				panic(restrictedError{full, vm.phase})
 			}
 		}
+		vm.counts[idx]++
 		ri := -1
 		if !f.quiet {
 			ri = vm.ring.hostCall(idx, st[:len(f.params)])

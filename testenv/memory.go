@@ -1,6 +1,9 @@
 package testenv
 
-import "unsafe"
+import (
+	"bytes"
+	"unsafe"
+)
 
 // Guest memory access for host calls. Views returned by api.Memory.Read go stale when the guest
 // grows its memory (which any call into the guest, malloc included, may do), so everything kept is
@@ -50,6 +53,13 @@ func (vm *VM) returnBytes(fn string, data []byte, ptrPtr, sizePtr uint32) uint32
 	}
 	if _, ok := vm.mem.Read(sizePtr, 4); !ok {
 		return vm.badMemory(fn, sizePtr)
+	}
+	if vm.h.cfg.decoyAllocs {
+		decoy := bytes.Repeat([]byte{'#'}, len(data)+3)
+		if d := vm.malloc(uint32(len(decoy))); d == 0 || !vm.mem.Write(d, decoy) {
+			vm.h.misuse(vm, "%s: proxy_on_memory_allocate(%d) returned unusable pointer %d", fn, len(decoy), d)
+			return uint32(StatusInvalidMemoryAccess)
+		}
 	}
 	addr := vm.malloc(uint32(len(data)))
 	if addr == 0 || !vm.mem.Write(addr, data) {

@@ -29,6 +29,7 @@ type config struct {
 	cache         wazero.CompilationCache
 	maxLogs       int
 	concurrent    bool
+	decoyAllocs   bool
 }
 
 // cluster is an upstream that proxy_http_call can name.
@@ -137,6 +138,13 @@ func LogWriter(w io.Writer) Option { return func(c *config) { c.logWriter = w } 
 func CompilationCache(cache wazero.CompilationCache) Option {
 	return func(c *config) { c.cache = cache }
 }
+
+// DecoyAllocations makes the host stricter than Envoy where it hands bytes to the guest: before
+// the proxy_on_memory_allocate whose pointer it returns, it makes a second allocation of a few more
+// bytes and fills it with '#'. A guest that keeps its allocations alive until the host call returns
+// must then pick the one the host named and release both; a guest that assumed "the last (or only)
+// allocation is the result" reads '#', and one that leaks the other shows in GuestMemory.
+func DecoyAllocations() Option { return func(c *config) { c.decoyAllocs = true } }
 
 // MaxLogs bounds the number of log entries kept in memory (oldest dropped). Default 10000.
 func MaxLogs(n int) Option { return func(c *config) { c.maxLogs = n } }

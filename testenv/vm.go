@@ -133,12 +133,13 @@ type VM struct {
 	inbox   []uint32 // shared-queue tokens ready for this VM's root context
 
 	ring   ring
+	counts []uint64 // host calls made, by index in hostFuncs (kept across restarts)
 	stdout lineBuffer
 	stderr lineBuffer
 }
 
 func newVM(h *Host, i int) *VM {
-	vm := &VM{h: h, index: i}
+	vm := &VM{h: h, index: i, counts: make([]uint64, len(hostFuncs))}
 	vm.ctx = context.WithValue(context.Background(), vmKey{}, vm)
 	return vm
 }

@@ -3,9 +3,8 @@
 package proxywasm
 
 import (
-	"bytes"
-	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,275 +13,16 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tokengate/tokengate/testenv"
 )
 
-// The binding's own wasm tests: the real modules run under a deliberately
-// tiny wazero host that implements only the host calls these guests use,
-// with Envoy's conventions where they matter (http-call responses on the root
-// context, re-entrant proxy_on_memory_allocate, 0/0 for empty values). The
-// full Envoy emulation is package testenv; this host exists so a binding bug
-// is caught here, next to its cause.
-
-const rootID = 1
-
-type miniHost struct {
-	t       testing.TB
-	ctx     context.Context
-	mod     api.Module
-	malloc  api.Function
-	exports map[string]api.Function
-	stack   []uint64
-	stderr  bytes.Buffer
-
-	effective    uint32
-	pluginConfig []byte
-	headers      map[uint32][][2]string // request headers per stream
-	callBody     []byte                 // body of the http-call response being delivered
-	nextToken    uint32
-	trace        []string // notable host calls, in order
-	logs         []string
-	headerReads  int
-}
-
-func (h *miniHost) record(format string, args ...any) {
-	h.trace = append(h.trace, fmt.Sprintf(format, args...))
-}
-
-// newMiniHost instantiates wasm and runs _initialize, root context creation,
-// proxy_on_vm_start and proxy_on_configure; it returns the configure result.
-func newMiniHost(t testing.TB, wasm []byte, pluginConfig string) (*miniHost, bool) {
-	t.Helper()
-	h := &miniHost{t: t, ctx: context.Background(), pluginConfig: []byte(pluginConfig),
-		headers: map[uint32][][2]string{}, exports: map[string]api.Function{}, stack: make([]uint64, 8)}
-	r := wazero.NewRuntimeWithConfig(h.ctx, wazero.NewRuntimeConfig().WithCompilationCache(compileCache))
-	t.Cleanup(func() { r.Close(h.ctx) })
-	wasi_snapshot_preview1.MustInstantiate(h.ctx, r)
-	cm, err := r.CompileModule(h.ctx, wasm)
-	if err != nil {
-		t.Fatalf("compile: %v", err)
-	}
-	h.instantiateEnv(r, cm)
-	h.mod, err = r.InstantiateModule(h.ctx, cm, wazero.NewModuleConfig().WithStartFunctions().
-		WithStderr(&h.stderr).WithStdout(&h.stderr).WithSysNanotime().WithSysWalltime())
-	if err != nil {
-		t.Fatalf("instantiate: %v", err)
-	}
-	h.malloc = h.mod.ExportedFunction("proxy_on_memory_allocate")
-	h.call("_initialize")
-	h.call("proxy_on_context_create", rootID, 0)
-	if h.call("proxy_on_vm_start", rootID, 0) != 1 {
-		t.Fatalf("proxy_on_vm_start returned false; logs: %q", h.logs)
-	}
-	return h, h.call("proxy_on_configure", rootID, uint64(len(pluginConfig))) == 1
-}
-
-var compileCache = wazero.NewCompilationCache()
-
-// call invokes an export with the effective context set to its first argument
-// (as Envoy does) and returns its first result.
-func (h *miniHost) call(name string, args ...uint64) uint64 {
-	h.t.Helper()
-	f := h.exports[name] // cached: each ExportedFunction value allocates its own call stack
-	if f == nil {
-		f = h.mod.ExportedFunction(name)
-		h.exports[name] = f
-	}
-	if f == nil {
-		h.t.Fatalf("export %s missing", name)
-	}
-	if len(args) > 0 {
-		h.effective = uint32(args[0])
-	}
-	copy(h.stack, args)
-	if err := f.CallWithStack(h.ctx, h.stack); err != nil {
-		h.t.Fatalf("%s: %v\nstderr: %s\nlogs: %q", name, err, h.stderr.String(), h.logs)
-	}
-	return h.stack[0]
-}
-
-// request runs one stream: create, request headers, then (unless paused)
-// done, log, delete. It returns the stream id and the action.
-func (h *miniHost) request(id uint32, hs [][2]string) uint64 {
-	h.headers[id] = hs
-	h.call("proxy_on_context_create", uint64(id), rootID)
-	return h.call("proxy_on_request_headers", uint64(id), uint64(len(hs)), 1)
-}
-
-func (h *miniHost) finish(id uint32) {
-	h.call("proxy_on_done", uint64(id))
-	h.call("proxy_on_log", uint64(id))
-	h.call("proxy_on_delete", uint64(id))
-	delete(h.headers, id)
-}
-
-// returnBytes hands data to the guest the way Envoy does: a re-entrant
-// proxy_on_memory_allocate, then the pointer and size in the out-params. It
-// first allocates a decoy buffer, so the guest must pick the right one of two
-// pinned allocations.
-func (h *miniHost) returnBytes(mod api.Module, data []byte, ptrPtr, sizePtr uint32) uint32 {
-	if len(data) == 0 {
-		mod.Memory().WriteUint32Le(ptrPtr, 0)
-		mod.Memory().WriteUint32Le(sizePtr, 0)
-		return statusOK
-	}
-	alloc := func(n int) uint32 {
-		st := []uint64{uint64(n)}
-		if err := h.malloc.CallWithStack(h.ctx, st); err != nil {
-			panic(err)
-		}
-		return uint32(st[0])
-	}
-	decoy := alloc(len(data) + 3)
-	mod.Memory().Write(decoy, bytes.Repeat([]byte{'#'}, len(data)+3))
-	p := alloc(len(data))
-	if p == 0 || !mod.Memory().Write(p, data) {
-		return statusInvalidMemoryAccess
-	}
-	mod.Memory().WriteUint32Le(ptrPtr, p)
-	mod.Memory().WriteUint32Le(sizePtr, uint32(len(data)))
-	return statusOK
-}
-
-func (h *miniHost) read(mod api.Module, p, n uint32) []byte {
-	b, ok := mod.Memory().Read(p, n)
-	if !ok {
-		panic("guest passed an out-of-range buffer")
-	}
-	return bytes.Clone(b)
-}
-
-// instantiateEnv provides every env import of cm: the calls below with
-// behaviour, any other one as a stub answering Unimplemented and recording
-// the call (the tests fail on unexpected ones).
-func (h *miniHost) instantiateEnv(r wazero.Runtime, cm wazero.CompiledModule) {
-	impls := map[string]api.GoModuleFunc{
-		"proxy_log": func(_ context.Context, mod api.Module, s []uint64) {
-			h.logs = append(h.logs, fmt.Sprintf("%d:%s", s[0], h.read(mod, uint32(s[1]), uint32(s[2]))))
-			s[0] = statusOK
-		},
-		"proxy_get_buffer_bytes": func(_ context.Context, mod api.Module, s []uint64) {
-			var buf []byte
-			switch s[0] {
-			case bufferPluginConfiguration:
-				buf = h.pluginConfig
-			case bufferHTTPCallResponseBody:
-				buf = h.callBody
-			default:
-				s[0] = statusNotFound
-				return
-			}
-			start, n := min(uint32(s[1]), uint32(len(buf))), uint32(s[2])
-			buf = buf[start:]
-			buf = buf[:min(uint32(len(buf)), n)]
-			s[0] = uint64(h.returnBytes(mod, buf, uint32(s[3]), uint32(s[4])))
-		},
-		"proxy_get_header_map_value": func(_ context.Context, mod api.Module, s []uint64) {
-			h.headerReads++
-			hs, ok := h.headers[h.effective]
-			if s[0] != mapHTTPRequestHeaders || !ok {
-				s[0] = statusBadArgument
-				return
-			}
-			key := string(h.read(mod, uint32(s[1]), uint32(s[2])))
-			for _, kv := range hs {
-				if kv[0] == key {
-					s[0] = uint64(h.returnBytes(mod, []byte(kv[1]), uint32(s[3]), uint32(s[4])))
-					return
-				}
-			}
-			s[0] = statusNotFound
-		},
-		"proxy_get_header_map_pairs": func(_ context.Context, mod api.Module, s []uint64) {
-			hs, ok := h.headers[h.effective]
-			if s[0] != mapHTTPRequestHeaders || !ok {
-				s[0] = statusBadArgument
-				return
-			}
-			s[0] = uint64(h.returnBytes(mod, appendPairs(nil, hs), uint32(s[1]), uint32(s[2])))
-		},
-		"proxy_add_header_map_value": func(_ context.Context, mod api.Module, s []uint64) {
-			hs, ok := h.headers[h.effective]
-			if s[0] != mapHTTPRequestHeaders || !ok {
-				s[0] = statusBadArgument
-				return
-			}
-			k, v := h.read(mod, uint32(s[1]), uint32(s[2])), h.read(mod, uint32(s[3]), uint32(s[4]))
-			h.headers[h.effective] = append(hs, [2]string{string(k), string(v)})
-			s[0] = statusOK
-		},
-		"proxy_send_local_response": func(_ context.Context, mod api.Module, s []uint64) {
-			details := h.read(mod, uint32(s[1]), uint32(s[2]))
-			body := h.read(mod, uint32(s[3]), uint32(s[4]))
-			hs, err := parsePairs(h.read(mod, uint32(s[5]), uint32(s[6])))
-			if err != nil {
-				panic(err)
-			}
-			h.record("send_local_response(ctx=%d,%d,%q,body=%q,headers=%q,grpc=%d)", h.effective, s[0], details, body, hs, int32(s[7]))
-			s[0] = statusOK
-		},
-		"proxy_http_call": func(_ context.Context, mod api.Module, s []uint64) {
-			up := h.read(mod, uint32(s[0]), uint32(s[1]))
-			hs, err := parsePairs(h.read(mod, uint32(s[2]), uint32(s[3])))
-			if err != nil {
-				panic(err)
-			}
-			if _, err := parsePairs(h.read(mod, uint32(s[6]), uint32(s[7]))); err != nil {
-				panic(err)
-			}
-			h.nextToken++
-			h.record("http_call(ctx=%d,%s,%q,timeout=%d)=%d", h.effective, up, hs, s[8], h.nextToken)
-			mod.Memory().WriteUint32Le(uint32(s[9]), h.nextToken)
-			s[0] = statusOK
-		},
-		"proxy_set_effective_context": func(_ context.Context, _ api.Module, s []uint64) {
-			h.record("set_effective_context(%d)", s[0])
-			if _, ok := h.headers[uint32(s[0])]; !ok && s[0] != rootID {
-				s[0] = statusBadArgument
-				return
-			}
-			h.effective = uint32(s[0])
-			s[0] = statusOK
-		},
-		"proxy_continue_stream": func(_ context.Context, _ api.Module, s []uint64) {
-			h.record("continue_stream(ctx=%d,%d)", h.effective, s[0])
-			s[0] = statusOK
-		},
-	}
-	b := r.NewHostModuleBuilder("env")
-	for _, def := range cm.ImportedFunctions() {
-		mod, name, _ := def.Import()
-		if mod != "env" {
-			continue
-		}
-		fn, ok := impls[name]
-		if ok {
-			// wazero hands i32 parameters over in uint64 slots whose upper
-			// 32 bits are undefined: keep only the low half.
-			impl, params := fn, def.ParamTypes()
-			fn = func(ctx context.Context, mod api.Module, s []uint64) {
-				for i, vt := range params {
-					if vt == api.ValueTypeI32 {
-						s[i] = uint64(uint32(s[i]))
-					}
-				}
-				impl(ctx, mod, s)
-			}
-		} else {
-			name := name
-			fn = func(_ context.Context, _ api.Module, s []uint64) {
-				h.record("UNEXPECTED %s", name)
-				s[0] = statusUnimplemented
-			}
-		}
-		b.NewFunctionBuilder().WithGoModuleFunction(fn, def.ParamTypes(), def.ResultTypes()).Export(name)
-	}
-	if _, err := b.Instantiate(h.ctx); err != nil {
-		h.t.Fatalf("env: %v", err)
-	}
-}
+// The binding's own wasm tests: the real modules run under testenv, which hosts them as Envoy
+// does (http-call responses on the root context, re-entrant proxy_on_memory_allocate, 0/0 for
+// empty values), with two checks stricter than Envoy switched on: DecoyAllocations (every value
+// the host returns costs two guest allocations, so the binding must use the one the host named
+// and release both) and HostCallCounts (exactly which host calls a path makes). testenv never
+// imports this package (it sees .wasm bytes only), so there is no cycle; a binding bug is still
+// caught here, next to its cause.
 
 func readModule(t testing.TB, rel string) []byte {
 	t.Helper()
@@ -319,35 +59,76 @@ func probeModule(t testing.TB) []byte {
 	return probe.wasm
 }
 
-func TestWasm_passthrough(t *testing.T) {
-	h, ok := newMiniHost(t, readModule(t, "dist/passthrough.wasm"), "")
-	if !ok {
-		t.Fatalf("proxy_on_configure = false; logs %q", h.logs)
+// newProbe starts the probe guest with an http-call cluster "idp" answering body, responses held
+// until DeliverHttpCalls, and the ABI trace recorded from after the start.
+func newProbe(t *testing.T, config, body string) *testenv.Env {
+	t.Helper()
+	idp := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte(body)) })
+	env := testenv.New(t, probeModule(t), testenv.PluginConfig(config), testenv.Cluster("idp", idp),
+		testenv.ManualHttpCalls(), testenv.RecordTrace(), testenv.DecoyAllocations())
+	env.ResetTrace()
+	return env
+}
+
+// notableCalls returns the host calls of a trace that change what Envoy does (local replies, http
+// calls, effective context, continue), each with its result line, plus any host call outside the
+// few the probe is expected to make (they would be bugs).
+func notableCalls(trace string) []string {
+	expected := []string{"env.proxy_log(", "env.proxy_get_buffer_bytes(", "env.proxy_get_header_map_value(",
+		"env.proxy_get_header_map_pairs(", "env.proxy_add_header_map_value("}
+	var out []string
+	lines := strings.Split(trace, "\n")
+	for i, l := range lines {
+		call, ok := strings.CutPrefix(l, "==> env.")
+		if !ok || slices.ContainsFunc(expected, func(p string) bool { return strings.HasPrefix(l, "==> "+p) }) {
+			continue
+		}
+		if i+1 < len(lines) && strings.HasPrefix(lines[i+1], "<== ") {
+			call += " " + strings.TrimPrefix(lines[i+1], "<== ")
+		}
+		out = append(out, call)
 	}
+	return out
+}
+
+func TestWasm_passthrough(t *testing.T) {
+	env := testenv.New(t, readModule(t, "dist/passthrough.wasm"), testenv.DecoyAllocations())
+	before := env.HostCallCounts()
 	hs := [][2]string{{":path", "/"}, {"authorization", "Bearer abc.def.ghi"}}
-	run := func(from, n int) {
-		for i := range n {
-			id := uint32(from + i)
-			if a := h.request(id, hs); a != 0 {
-				t.Fatalf("request %d: action %d, want Continue", id, a)
+	run := func(n int) {
+		for range n {
+			s := env.NewStream()
+			if a := s.RequestHeaders(hs, true); a != testenv.ActionContinue {
+				t.Fatalf("request %d: action %v, want Continue", s.ID(), a)
 			}
-			h.finish(id)
+			if lr := s.LocalResponse(); lr != nil {
+				t.Fatalf("request %d: local response %d", s.ID(), lr.StatusCode)
+			}
+			s.Complete()
 		}
 	}
-	// The Go heap settles after ~200k requests here (7.25 MiB); after that
-	// linear memory must stay flat, or something (pins, contexts, callouts)
-	// leaks per request.
-	run(2, 200_000)
-	warm := h.mod.Memory().Size()
-	run(200_002, 100_000)
-	if got := h.mod.Memory().Size(); got != warm {
+	// The Go heap settles after ~200k requests here; after that linear memory must stay flat, or
+	// something (pins, decoy allocations, contexts, callouts) leaks per request.
+	run(200_000)
+	warm := env.GuestMemory(0)
+	run(100_000)
+	if got := env.GuestMemory(0); got != warm {
 		t.Errorf("guest memory grew from %d to %d bytes between 200k and 300k requests", warm, got)
 	}
-	if h.headerReads != 300_000 {
-		t.Errorf("authorization reads = %d, want one per request (300000)", h.headerReads)
+	// One authorization read per request, and no other proxy-wasm host call at all.
+	for name, n := range env.HostCallCounts() {
+		if n -= before[name]; n == 0 || !strings.HasPrefix(name, "env.") {
+			continue
+		}
+		if name != "env.proxy_get_header_map_value" || n != 300_000 {
+			t.Errorf("%s: %d calls during 300000 requests, want only env.proxy_get_header_map_value, once per request", name, n)
+		}
 	}
-	if len(h.trace) != 0 {
-		t.Errorf("unexpected host calls: %q", h.trace)
+	if got := env.HostCallCounts()["env.proxy_get_header_map_value"] - before["env.proxy_get_header_map_value"]; got != 300_000 {
+		t.Errorf("authorization reads = %d, want one per request (300000)", got)
+	}
+	if m := env.Misuses(); len(m) != 0 {
+		t.Errorf("misuses: %q", m)
 	}
 }
 
@@ -355,84 +136,100 @@ func TestWasm_probeConfigure(t *testing.T) {
 	tests := []struct {
 		name    string
 		config  string
-		want    bool
-		wantLog string
+		wantErr []string // empty: the plugin starts
 	}{
-		{name: "ok", config: "x", want: true},
-		{name: "plugin refuses", config: "fail", want: false},
-		{name: "plugin panics: fail closed", config: "panic", want: false,
-			wantLog: "5:proxywasm: recovered panic in proxy_on_configure: probe: configure panic"},
+		{name: "ok", config: "x"},
+		{name: "plugin refuses", config: "fail", wantErr: []string{"proxy_on_configure returned false"}},
+		{name: "plugin panics: fail closed", config: "panic", wantErr: []string{"proxy_on_configure returned false",
+			"[vm0] critical: proxywasm: recovered panic in proxy_on_configure: probe: configure panic"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h, ok := newMiniHost(t, probeModule(t), tc.config)
-			if ok != tc.want {
-				t.Errorf("proxy_on_configure = %v, want %v (logs %q)", ok, tc.want, h.logs)
+			h, err := testenv.NewHost(probeModule(t), testenv.PluginConfig(tc.config), testenv.DecoyAllocations())
+			if h != nil {
+				defer h.Close()
 			}
-			if tc.wantLog != "" && !slices.Contains(h.logs, tc.wantLog) {
-				t.Errorf("logs = %q, want %q", h.logs, tc.wantLog)
+			if len(tc.wantErr) == 0 {
+				if err != nil {
+					t.Fatalf("start: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("the plugin started, want proxy_on_configure to return false")
+			}
+			for _, w := range tc.wantErr {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("start error lacks %q:\n%v", w, err)
+				}
 			}
 		})
 	}
 }
 
 func TestWasm_probeStreams(t *testing.T) {
-	const stream = 7
-	fail500 := func(ctx int) string {
-		return fmt.Sprintf(`send_local_response(ctx=%d,500,"tokengate_internal_error",body="",headers=[],grpc=-1)`, ctx)
-	}
-	callTrace := `http_call(ctx=7,idp,[[":method" "GET"] [":path" "/k"] [":authority" "idp"]],timeout=1000)=1`
+	fail500 := `proxy_send_local_response(status_code=500,status_code_details="tokengate_internal_error",body="",headers=[],grpc_status=4294967295) status=Ok`
+	callTrace := `proxy_http_call(upstream_name="idp",headers=[":method":"GET" ":path":"/k" ":authority":"idp"],body="",trailers=[],timeout_milliseconds=1000) status=Ok,callout_id=1`
 	tests := []struct {
 		name        string
 		config      string
 		headers     [][2]string
-		response    string // non-empty: deliver this http-call response body on the root context
-		deleteFirst bool   // delete the stream before the response arrives
-		wantAction  uint64
+		response    string // non-empty: the idp answers this body, delivered on the root context
+		deleteFirst bool   // complete the stream before the response arrives
+		wantAction  testenv.Action
 		wantTrace   []string
-		wantHeader  [2]string // expected added request header, if any
+		wantLocal   *testenv.LocalResponse // the stream's local reply (headers: the filter's own)
+		wantHeader  [2]string              // expected request header added before continuing, if any
+		wantMisuses []string               // substrings of the expected misuses, in order
 	}{
 		{
 			name:       "no probe header: continue",
 			config:     "c",
 			headers:    [][2]string{{":path", "/"}},
-			wantAction: 0,
+			wantAction: testenv.ActionContinue,
 		},
 		{
 			name:       "panic in request headers: 500 and pause",
 			config:     "c",
 			headers:    [][2]string{{"x-probe", "panic"}},
-			wantAction: 1,
-			wantTrace:  []string{fail500(stream)},
+			wantAction: testenv.ActionPause,
+			wantTrace:  []string{fail500},
+			wantLocal:  &testenv.LocalResponse{StatusCode: 500, Details: "tokengate_internal_error", GrpcStatus: -1},
 		},
 		{
-			name:       "plugin without http context: 500 and pause",
-			config:     "no-http",
-			headers:    [][2]string{{"x-probe", "echo"}},
-			wantAction: 1,
-			wantTrace:  []string{fail500(stream)},
+			// The local reply passes through the filter's proxy_on_response_headers (as in Envoy),
+			// which has no http context either and replies 500 again; the host drops the second.
+			name:        "plugin without http context: 500 and pause",
+			config:      "no-http",
+			headers:     [][2]string{{"x-probe", "echo"}},
+			wantAction:  testenv.ActionPause,
+			wantTrace:   []string{fail500, fail500},
+			wantMisuses: []string{"proxy_send_local_response(500) on stream 2, which already has a local reply"},
+			wantLocal:   &testenv.LocalResponse{StatusCode: 500, Details: "tokengate_internal_error", GrpcStatus: -1},
 		},
 		{
 			name:       "header pairs round trip through the guest",
 			config:     "cfg-body",
 			headers:    [][2]string{{":path", "/a"}, {"x-probe", "echo"}, {"", ""}, {"k", "v\x00w"}},
-			wantAction: 1,
-			wantTrace:  []string{`send_local_response(ctx=7,200,"",body="cfg-body",headers=[[":path" "/a"] ["x-probe" "echo"] ["" ""] ["k" "v\x00w"]],grpc=-1)`},
+			wantAction: testenv.ActionPause,
+			wantTrace:  []string{`proxy_send_local_response(status_code=200,status_code_details="",body="cfg-body",headers=[":path":"/a" "x-probe":"echo" "":"" "k":"v\x00w"],grpc_status=4294967295) status=Ok`},
+			wantLocal:  &testenv.LocalResponse{StatusCode: 200, Body: []byte("cfg-body"), GrpcStatus: -1},
 		},
 		{
 			name:       "local reply with details",
 			config:     "c",
 			headers:    [][2]string{{"x-probe", "deny"}},
-			wantAction: 1,
-			wantTrace:  []string{`send_local_response(ctx=7,401,"tokengate_denied{jwt_expired}",body="denied",headers=[["www-authenticate" "Bearer error=\"invalid_token\""]],grpc=-1)`},
+			wantAction: testenv.ActionPause,
+			wantTrace:  []string{`proxy_send_local_response(status_code=401,status_code_details="tokengate_denied{jwt_expired}",body="denied",headers=["www-authenticate":"Bearer error=\"invalid_token\""],grpc_status=4294967295) status=Ok`},
+			wantLocal:  &testenv.LocalResponse{StatusCode: 401, Details: "tokengate_denied{jwt_expired}", Body: []byte("denied"), GrpcStatus: -1},
 		},
 		{
 			name:       "http call answered on the root runs on the stream",
 			config:     "c",
 			headers:    [][2]string{{"x-probe", "call"}},
 			response:   "key-material",
-			wantAction: 1,
-			wantTrace:  []string{callTrace, "set_effective_context(7)", "continue_stream(ctx=7,0)"},
+			wantAction: testenv.ActionPause,
+			wantTrace:  []string{callTrace, "proxy_set_effective_context(context_id=%d) status=Ok", "proxy_continue_stream(stream_type=0) status=Ok"},
 			wantHeader: [2]string{"x-idp", "key-material"},
 		},
 		{
@@ -440,8 +237,9 @@ func TestWasm_probeStreams(t *testing.T) {
 			config:     "c",
 			headers:    [][2]string{{"x-probe", "call"}},
 			response:   "boom",
-			wantAction: 1,
-			wantTrace:  []string{callTrace, "set_effective_context(7)", fail500(stream)},
+			wantAction: testenv.ActionPause,
+			wantTrace:  []string{callTrace, "proxy_set_effective_context(context_id=%d) status=Ok", fail500},
+			wantLocal:  &testenv.LocalResponse{StatusCode: 500, Details: "tokengate_internal_error", GrpcStatus: -1},
 		},
 		{
 			name:        "stream deleted before the response: callback runs on the root",
@@ -449,33 +247,54 @@ func TestWasm_probeStreams(t *testing.T) {
 			headers:     [][2]string{{"x-probe", "call"}},
 			response:    "late",
 			deleteFirst: true,
-			wantAction:  1,
-			wantTrace:   []string{callTrace, "continue_stream(ctx=1,0)"},
+			wantAction:  testenv.ActionPause,
+			wantTrace:   []string{callTrace, "proxy_continue_stream(stream_type=0) status=Ok"},
+			wantMisuses: []string{"proxy_add_header_map_value(request_headers): called on the root context",
+				"proxy_continue_stream(0) on the root context"},
 		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			h, ok := newMiniHost(t, probeModule(t), tc.config)
-			if !ok {
-				t.Fatalf("configure failed: %q", h.logs)
-			}
-			if a := h.request(stream, tc.headers); a != tc.wantAction {
-				t.Errorf("action = %d, want %d (logs %q)", a, tc.wantAction, h.logs)
+			env := newProbe(t, tc.config, tc.response)
+			s := env.NewStream()
+			if a := s.RequestHeaders(tc.headers, true); a != tc.wantAction {
+				t.Errorf("action = %v, want %v (logs %q)", a, tc.wantAction, env.LogMessages(testenv.LogTrace))
 			}
 			if tc.response != "" {
 				if tc.deleteFirst {
-					h.finish(stream)
+					s.Complete()
 				}
-				h.callBody = []byte(tc.response)
-				h.call("proxy_on_http_call_response", rootID, 1, 1, uint64(len(tc.response)), 0)
+				if n := env.DeliverHttpCalls(); n != 1 {
+					t.Fatalf("delivered %d http-call responses, want 1", n)
+				}
 			}
-			if !slices.Equal(h.trace, tc.wantTrace) {
-				t.Errorf("trace:\n got %q\nwant %q\nlogs %q", h.trace, tc.wantTrace, h.logs)
+			want := slices.Clone(tc.wantTrace)
+			for i, w := range want {
+				if strings.Contains(w, "%d") {
+					want[i] = fmt.Sprintf(w, s.ID())
+				}
 			}
-			if tc.wantHeader != ([2]string{}) && !slices.Contains(h.headers[stream], tc.wantHeader) {
-				t.Errorf("request headers = %q, want %q added", h.headers[stream], tc.wantHeader)
+			if got := notableCalls(env.Trace()); !slices.Equal(got, want) {
+				t.Errorf("host calls:\n got %q\nwant %q\nlogs %q", got, want, env.LogMessages(testenv.LogTrace))
 			}
-			for _, l := range h.logs {
+			checkLocal(t, s.LocalResponse(), tc.wantLocal)
+			if tc.wantHeader != ([2]string{}) {
+				if s.RequestPaused() {
+					t.Error("request still paused after the http-call callback continued it")
+				}
+				if !slices.Contains(s.UpstreamRequestHeaders(), tc.wantHeader) {
+					t.Errorf("upstream request headers = %q, want %q added", s.UpstreamRequestHeaders(), tc.wantHeader)
+				}
+			}
+			misuses := env.Misuses()
+			ok := len(misuses) == len(tc.wantMisuses)
+			for i := 0; ok && i < len(misuses); i++ {
+				ok = strings.Contains(misuses[i], tc.wantMisuses[i])
+			}
+			if !ok {
+				t.Errorf("misuses = %q, want %q", misuses, tc.wantMisuses)
+			}
+			for _, l := range env.LogMessages(testenv.LogTrace) {
 				if strings.Contains(l, "unknown http call") {
 					t.Errorf("log %q", l)
 				}
@@ -484,20 +303,32 @@ func TestWasm_probeStreams(t *testing.T) {
 	}
 }
 
-// BenchmarkWasm_passthrough is the binding's per-request cost under this
-// minimal host (context create, request headers with one header read,
-// done, log, delete); testenv's benchmark is the reference figure.
-func BenchmarkWasm_passthrough(b *testing.B) {
-	h, ok := newMiniHost(b, readModule(b, "dist/passthrough.wasm"), "")
-	if !ok {
-		b.Fatal("configure failed")
+// checkLocal compares a local reply with want (nil: none); headers are compared on the ones want
+// names, since the host adds its own (content-length, :status).
+func checkLocal(t *testing.T, got, want *testenv.LocalResponse) {
+	t.Helper()
+	if got == nil || want == nil {
+		if got != want {
+			t.Errorf("local response = %+v, want %+v", got, want)
+		}
+		return
 	}
+	if got.StatusCode != want.StatusCode || got.Details != want.Details || string(got.Body) != string(want.Body) || got.GrpcStatus != want.GrpcStatus {
+		t.Errorf("local response = %d %q body %q grpc %d, want %d %q body %q grpc %d", got.StatusCode, got.Details,
+			got.Body, got.GrpcStatus, want.StatusCode, want.Details, want.Body, want.GrpcStatus)
+	}
+}
+
+// BenchmarkWasm_passthrough is the binding's per-request cost under testenv (context create,
+// request headers with one header read, done, log, delete), decoy allocations included;
+// testenv's own benchmark is the reference figure.
+func BenchmarkWasm_passthrough(b *testing.B) {
+	env := testenv.New(b, readModule(b, "dist/passthrough.wasm"), testenv.DecoyAllocations())
 	hs := [][2]string{{":path", "/"}, {"authorization", "Bearer abc.def.ghi"}}
 	b.ReportAllocs()
-	id := uint32(2)
 	for b.Loop() {
-		h.request(id, hs)
-		h.finish(id)
-		id++
+		s := env.NewStream()
+		s.RequestHeaders(hs, true)
+		s.Complete()
 	}
 }

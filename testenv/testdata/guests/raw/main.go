@@ -186,6 +186,18 @@ func onRequestHeaders(id, numHeaders, eos uint32) uint32 {
 		// continue applies once the callback has returned Pause.
 		logResult("continue_request", proxyContinueRequest())
 		return 1
+	case 13:
+		// How many allocations the host made to return one header value, which one it named, and
+		// what the other one holds (DecoyAllocations).
+		before, key := len(pins), "x"
+		logResult("get_header(x)", proxyGetHeader(0, unsafe.StringData(key), 1, &outPtr, &outSize))
+		log("value=" + unsafe.String((*byte)(unsafe.Pointer(uintptr(outPtr))), outSize))
+		log("allocs=" + strconv.Itoa(len(pins)-before))
+		for _, p := range pins[before:] {
+			if uintptr(unsafe.Pointer(&p[0])) != uintptr(outPtr) {
+				log("other=" + string(p))
+			}
+		}
 	}
 	return 0
 }
