@@ -19,6 +19,8 @@ type compiledConfig struct {
 	cache      *jwtcore.Cache
 	memo       *headerMemo // rendered claim headers of cached tokens; nil without cache
 	peekBytes  int         // the largest max_token_bytes, bound of the unverified issuer peek
+
+	introspections []*introspection // "introspection" providers (also in providers)
 }
 
 // provider is one entry of "providers": an issuer with its keys and policy.
@@ -31,7 +33,8 @@ type provider struct {
 	claimHeaders  []claimHeader
 	payloadHeader string // "" for none
 	maxTokenBytes int
-	remote        *remoteKeys // remote_jwks: verifier is nil until keys arrive (remote_keys.go)
+	remote        *remoteKeys    // remote_jwks: verifier is nil until keys arrive (remote_keys.go)
+	introspect    *introspection // an "introspection" provider (introspection_config.go); nil for a JWT provider
 }
 
 // rule is one entry of "rules" (or the implicit rule of a config without rules).
@@ -75,7 +78,7 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 	if !gjson.ValidBytes(data) {
 		return nil, errInvalidJSON
 	}
-	top, _, err := object("", gjson.ParseBytes(data), "providers", "rules", "www_authenticate_realm", "cache")
+	top, _, err := object("", gjson.ParseBytes(data), "providers", "rules", "www_authenticate_realm", "cache", "introspection")
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +103,11 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 			return nil, err
 		}
 	}
+	if r, ok := top["introspection"]; ok {
+		if err := addIntrospections(cfg, r); err != nil {
+			return nil, err
+		}
+	}
 	if err := checkHeaderCollisions(cfg); err != nil {
 		return nil, err
 	}
@@ -114,6 +122,9 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 			return nil, errAt("providers", "at least one provider is needed when there are no rules")
 		}
 		cfg.rules = []rule{newRequireRule(-1, routeMatch{prefix: "/"}, cfg.providers)}
+	}
+	if err := checkIntrospectionSources(cfg); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
@@ -191,14 +202,14 @@ func checkHeaderCollisions(cfg *compiledConfig) error {
 	for _, p := range cfg.providers {
 		for i, ch := range p.claimHeaders {
 			if q, s := tokenHeaderUser(cfg, ch.header); q != nil {
-				return errAt(index(field(field("providers", p.name), "claim_to_headers"), i)+".header",
-					"%q is a token_from header of providers.%s (%s)", ch.header, q.name, s)
+				return errAt(index(field(providerPath(p), "claim_to_headers"), i)+".header",
+					"%q is a token_from header of %s (%s)", ch.header, providerPath(q), s)
 			}
 		}
 		if p.payloadHeader != "" {
 			if q, s := tokenHeaderUser(cfg, p.payloadHeader); q != nil {
-				return errAt(field(field("providers", p.name), "payload_header"),
-					"%q is a token_from header of providers.%s (%s)", p.payloadHeader, q.name, s)
+				return errAt(field(providerPath(p), "payload_header"),
+					"%q is a token_from header of %s (%s)", p.payloadHeader, providerPath(q), s)
 			}
 		}
 	}

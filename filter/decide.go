@@ -42,6 +42,8 @@ type Decision struct {
 	// Wait, when set, asks the glue to pause and decide again once the slot
 	// has news (remote keys, decide_wait.go); the rest is the fallback denial.
 	Wait *waitFor
+
+	IntrospectionHits int // introspection answers served from the cache (for metrics)
 }
 
 // decide applies the configuration to one request at time now. It never
@@ -98,6 +100,9 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 			if kp, ok := err.(*keysPending); ok {
 				return d.waitForKeys(cfg, ru, kp, now)
 			}
+			if ip, ok := err.(*introspectionPending); ok {
+				return d.waitForIntrospection(cfg, ip, now)
+			}
 			return d.denyToken(cfg, ru, err)
 		}
 		verified[i], owners[i] = c, p
@@ -141,10 +146,16 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	}
 	iss, err := jwtcore.UnsafeIssuerWithoutVerification(ft.token, cfg.peekBytes)
 	if err != nil {
+		if in := introspectionOf(accepts); in != nil { // not a JWT: an opaque token
+			return d.introspect(in, ft.token, now)
+		}
 		return nil, nil, err
 	}
 	p := cfg.byIssuer[iss]
 	if p == nil || !containsProvider(accepts, p) {
+		if in := introspectionOf(accepts); in != nil { // a JWT no accepted JWT provider issues
+			return d.introspect(in, ft.token, now)
+		}
 		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrIssuerNotAllowed, Detail: "iss"}
 	}
 	v, err := remoteVerifier(p, now)
@@ -241,6 +252,9 @@ func (d Decision) deny(cfg *compiledConfig, r *reason, description string, scope
 // denyToken fills in a denial for a token failure (a jwtcore error, or an
 // unexpected error, which becomes internal_error).
 func (d Decision) denyToken(cfg *compiledConfig, ru *rule, err error) Decision {
+	if r, ok := asReasonError(err); ok {
+		return d.deny(cfg, r, r.message, nil)
+	}
 	jr := jwtcore.ReasonOf(err)
 	r := reasonForJWT(jr)
 	if r == nil {

@@ -41,7 +41,8 @@ func (m authMethod) String() string {
 // how to ask, and how long to keep the answers. The client secret is never
 // logged; String-like helpers never include it.
 type introspection struct {
-	provider      *provider // the rule-facing half (name, token sources, claim headers, verifier)
+	provider      *provider             // the rule-facing half (name, token sources, claim headers, verifier)
+	rt            *introspectionRuntime // this VM's runtime, bound at plugin start (nil in native decide tests: 503)
 	cluster       string
 	uri           string // as configured, for logs
 	authority     string // :authority of the call

@@ -19,7 +19,8 @@ type introProxy struct {
 	cas     map[string]uint32
 	lastCas uint32
 	idp     *fakeIntrospectionIdP
-	status  int // when not 0, the IdP answers this status instead
+	status  int              // when not 0, the IdP answers this status instead
+	reply   *shared.Response // when set, every call gets this response (the IdP is not asked)
 	calls   int
 	pending []func()
 	vms     []*introVM
@@ -53,6 +54,11 @@ func (p *introProxy) SetSharedData(key string, v []byte, cas uint32) error {
 
 func (p *introProxy) HttpCall(call *shared.Call, done func(*shared.Response)) error {
 	p.calls++
+	if p.reply != nil {
+		r := p.reply
+		p.pending = append(p.pending, func() { done(r) })
+		return nil
+	}
 	status, body := introspectionRoundTrip(p.t, p.idp, &introspectionRequest{cluster: call.Cluster, headers: call.Headers, body: call.Body})
 	if p.status != 0 {
 		status, body = p.status, []byte(`{"error":"down"}`)

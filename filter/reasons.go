@@ -43,7 +43,8 @@ var reasonJWKSUnavailable = &reason{code: "jwks_unavailable", message: "the prov
 	status: 503, bodyErr: "temporarily_unavailable"}
 
 // filterReasons lists the filter-level reasons, in the order they are checked.
-var filterReasons = []*reason{reasonPathInvalid, reasonNoRuleMatched, reasonInternalError, reasonJWKSUnavailable}
+var filterReasons = []*reason{reasonPathInvalid, reasonNoRuleMatched, reasonInternalError, reasonJWKSUnavailable,
+	reasonTokenInactive, reasonIntrospectionUnavailable}
 
 // tokenReason maps a jwtcore reason (by its code and message) to how it is
 // answered (RFC 6750 §3.1): a missing token is a 401 challenge without an
