@@ -1,6 +1,4 @@
-//go:build !wasip1 && wip
-
-// TEMPORARILY behind the wip tag, like scenarios_module_test.go: see there.
+//go:build !wasip1
 
 package filter
 

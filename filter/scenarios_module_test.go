@@ -1,10 +1,4 @@
-//go:build !wasip1 && wip
-
-// TEMPORARILY behind the wip tag: dist/tokengate.wasm cannot be loaded by an
-// Envoy-like host while jwtcore imports crypto/x509 (which links net, whose
-// init imports wasi path_filestat_get; see /work/team/NOTES-filter.md). With
-// a build free of it (TOKENGATE_WASM=... go test -tags wip) all scenarios pass.
-// Remove the tag as soon as jwtcore drops crypto/x509.
+//go:build !wasip1
 
 package filter
 
