@@ -26,6 +26,7 @@
 //     internal/proxywasm; cmd/tokengate-wasm is the main package of the .wasm;
 //   - not a router: it never changes where a request goes, only whether it goes
 //     and which headers (and normalized :path) it carries;
-//   - not an authorization server: it does not fetch keys or introspect tokens
-//     (yet); keys come from the plugin configuration.
+//   - not an authorization server: keys come from the plugin configuration or,
+//     with remote_jwks, from the provider's JWKS (remote_jwks*.go, remote_keys.go),
+//     fetched once per proxy through filter/internal/shared and Envoy shared data.
 package filter
