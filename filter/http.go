@@ -32,6 +32,7 @@ const maxDecideRounds = 3
 
 func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 	cfg := h.plugin.cfg
+	h.plugin.introspectionEvent()
 	defer func() {
 		if r := recover(); r != nil {
 			proxywasm.LogErrorf("tokengate: denied reason=internal_error: recovered panic: %v", r)
@@ -84,6 +85,9 @@ func (h *httpContext) run(now time.Time) types.Action {
 			break // the fallback denial
 		}
 		// Ready: newer keys arrived meanwhile; decide again.
+	}
+	if len(h.waited) > 0 {
+		d.IntrospectionHits = 0 // answered after a wait: not a cache hit
 	}
 	if !d.Allow {
 		proxywasm.LogDebugf("tokengate: denied reason=%s rule=%d source=%q provider=%q status=%d: %s",

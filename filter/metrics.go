@@ -36,6 +36,7 @@ func defineMetrics() *metrics {
 
 // record counts one decision.
 func (m *metrics) record(d *Decision) {
+	recordIntrospectionHits(d)
 	if d.CacheHits > 0 {
 		m.cacheHit.Increment(uint64(d.CacheHits))
 	}

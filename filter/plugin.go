@@ -28,6 +28,7 @@ type pluginContext struct {
 	coord         *shared.Coordinator
 	tickMs        uint32
 	remoteMetrics *remoteMetrics
+	intro         *introspectionRuntime // introspection_glue.go; nil without introspection providers
 }
 
 // OnPluginStart parses the plugin configuration (readable only here, see
@@ -53,6 +54,10 @@ func (p *pluginContext) OnPluginStart(int) types.OnPluginStartStatus {
 	}
 	if err := p.startRemote(cfg); err != nil {
 		proxywasm.LogCriticalf("tokengate: cannot start remote key fetching: %v", err)
+		return types.OnPluginStartStatusFailed
+	}
+	if err := p.startIntrospection(cfg); err != nil {
+		proxywasm.LogCriticalf("tokengate: cannot start token introspection: %v", err)
 		return types.OnPluginStartStatusFailed
 	}
 	p.cfg = cfg

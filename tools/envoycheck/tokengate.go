@@ -29,6 +29,7 @@ var pluginTopLevel = map[string]bool{
 	"rules":                  true,
 	"www_authenticate_realm": false,
 	"cache":                  false,
+	"introspection":          false, // RFC 7662 providers (issue 6)
 }
 
 // tokengatePlugin is one tokengate wasm filter found in a bootstrap.
