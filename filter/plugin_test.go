@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
+	"github.com/tokengate/tokengate/internal/proxywasm"
 )
 
 func TestPluginContext_OnPluginStart_invalidConfig(t *testing.T) {
@@ -101,5 +102,52 @@ func TestHttpContext_metricsAndLogs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestHttpContext_failClosed: every failure outside decide denies with 500
+// internal_error (JSON body, metric), never lets the request through.
+func TestHttpContext_failClosed(t *testing.T) {
+	f := newTokens(t)
+	read := f.auth0("read", nil)
+	good := []byte(mustJSON(t, seedConfig(t)))
+	tests := []struct {
+		name    string
+		config  []byte
+		clock   func() time.Time
+		wantLog string
+		counted bool // metrics exist (the plugin started) and count the denial
+	}{
+		{name: "plugin without configuration", config: []byte(`{"rulez": []}`),
+			wantLog: "tokengate: denied reason=internal_error: no configuration"},
+		{name: "panic while deciding", config: good,
+			clock:   func() time.Time { panic("host clock broke") },
+			wantLog: "tokengate: denied reason=internal_error: recovered panic: host clock broke", counted: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			now := testNow
+			host, _ := newEmulator(t, tc.config, &now)
+			if tc.clock != nil {
+				proxywasm.SetNativeClock(tc.clock)
+			}
+			id := host.InitializeHttpContext()
+			action := host.CallOnRequestHeaders(id, [][2]string{{":method", "GET"}, {":path", "/api/x"}, bearer(read)}, false)
+			equal(t, "action", action, types.ActionPause)
+			lr := host.GetSentLocalResponse(id)
+			if lr == nil {
+				t.Fatal("no local reply: the request went through")
+			}
+			equal(t, "status", lr.StatusCode, uint32(500))
+			equal(t, "body", string(lr.Data), `{"error":"server_error","error_description":"internal error","reason":"internal_error"}`)
+			equal(t, "error logs", host.GetErrorLogs(), []string{tc.wantLog})
+			if tc.counted {
+				n, err := host.GetCounterMetric("tokengate.denied.internal_error")
+				if err != nil {
+					t.Fatal(err)
+				}
+				equal(t, "denied.internal_error", n, uint64(1))
+			}
+		})
 	}
 }
