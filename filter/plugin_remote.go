@@ -50,8 +50,7 @@ func (p *pluginContext) startRemote(cfg *compiledConfig) error {
 			jwksFailed: proxywasm.DefineCounterMetric(metricJWKSFetchFailed),
 		}
 	}
-	defineUpstreamMetrics()
-	if len(remote) == 0 && len(cfg.upstream) == 0 {
+	if len(remote) == 0 {
 		return nil
 	}
 	c, err := shared.NewCoordinator(&proxyHost{}, newOwnerID())
@@ -62,9 +61,6 @@ func (p *pluginContext) startRemote(cfg *compiledConfig) error {
 		if err := rk.bind(c, p.jwksAttempt, logAt); err != nil {
 			return err
 		}
-	}
-	if err := attachUpstream(c, cfg.upstream, reportUpstreamAttempt); err != nil {
-		return err
 	}
 	p.coord = c
 	return p.setTick(firstTickMs)
