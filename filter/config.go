@@ -21,6 +21,8 @@ type compiledConfig struct {
 	peekBytes  int         // the largest max_token_bytes, bound of the unverified issuer peek
 
 	introspections []*introspection // "introspection" providers (also in providers)
+
+	upstream []*upstreamCred // "upstream_credentials", in order (upstreamcreds_config.go)
 }
 
 // provider is one entry of "providers": an issuer with its keys and policy.
@@ -78,7 +80,7 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 	if !gjson.ValidBytes(data) {
 		return nil, errInvalidJSON
 	}
-	top, _, err := object("", gjson.ParseBytes(data), "providers", "rules", "www_authenticate_realm", "cache", "introspection")
+	top, _, err := object("", gjson.ParseBytes(data), "providers", "rules", "www_authenticate_realm", "cache", "introspection", "upstream_credentials")
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +127,11 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 	}
 	if err := checkIntrospectionSources(cfg); err != nil {
 		return nil, err
+	}
+	if r, ok := top["upstream_credentials"]; ok {
+		if cfg.upstream, err = parseUpstreamCredsFor(cfg, r); err != nil {
+			return nil, err
+		}
 	}
 	return cfg, nil
 }

@@ -59,7 +59,11 @@ type Decision struct {
 //  5. check the rule's scopes then claims rules on every token (403);
 //  6. allow: set claim headers from the first token, strip tokens unless
 //     forward_token, rewrite :path to the normalized path without stripped
-//     query parameters.
+//     query parameters;
+//  7. upstream_credentials (upstreamcreds_decide.go): the first matching
+//     entry replaces its header with the gateway's token, or (no usable
+//     token yet) the request waits, with 503 upstream_token_unavailable as
+//     the fallback.
 func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	// Remove aliases cfg.setHeaders with cap == len: an append copies it.
 	d := Decision{RuleIndex: -1, Remove: cfg.setHeaders[:len(cfg.setHeaders):len(cfg.setHeaders)]}
@@ -78,7 +82,7 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	if ru.allow {
 		d.Allow = true
 		d.setPath(req.Target, path, query)
-		return d
+		return d.withUpstream(cfg, req.Method, path, now)
 	}
 
 	found := extractTokens(ru.sources, req.Headers, query)
@@ -86,7 +90,7 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		if ru.allowMissing {
 			d.Allow = true
 			d.setPath(req.Target, path, query)
-			return d
+			return d.withUpstream(cfg, req.Method, path, now)
 		}
 		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrTokenMissing})
 	}
@@ -124,7 +128,7 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	newQuery := d.strip(ru, found, owners, req.Headers, query)
 	d.setPath(req.Target, path, newQuery)
 	d.Allow = true
-	return d
+	return d.withUpstream(cfg, req.Method, path, now)
 }
 
 // verify returns the verified claims of one token and its provider: from the

@@ -50,7 +50,8 @@ func (p *pluginContext) startRemote(cfg *compiledConfig) error {
 			jwksFailed: proxywasm.DefineCounterMetric(metricJWKSFetchFailed),
 		}
 	}
-	if len(remote) == 0 {
+	defineUpstreamMetrics()
+	if len(remote) == 0 && len(cfg.upstream) == 0 {
 		return nil
 	}
 	c, err := shared.NewCoordinator(&proxyHost{}, newOwnerID())
@@ -61,6 +62,9 @@ func (p *pluginContext) startRemote(cfg *compiledConfig) error {
 		if err := rk.bind(c, p.jwksAttempt, logAt); err != nil {
 			return err
 		}
+	}
+	if err := attachUpstream(c, cfg.upstream, reportUpstreamAttempt); err != nil {
+		return err
 	}
 	p.coord = c
 	return p.setTick(firstTickMs)

@@ -42,9 +42,16 @@ var (
 var reasonJWKSUnavailable = &reason{code: "jwks_unavailable", message: "the provider's signing keys are unavailable",
 	status: 503, bodyErr: "temporarily_unavailable"}
 
+// reasonUpstreamTokenUnavailable: an upstream_credentials entry matches an
+// allowed request but no usable gateway token exists (none fetched yet, the
+// fetch failed or timed out, or the last one expired while refreshes failed).
+// 503 with Retry-After; the request is never forwarded without the token.
+var reasonUpstreamTokenUnavailable = &reason{code: "upstream_token_unavailable",
+	message: "the gateway's access token for the upstream is unavailable", status: 503, bodyErr: "temporarily_unavailable"}
+
 // filterReasons lists the filter-level reasons, in the order they are checked.
 var filterReasons = []*reason{reasonPathInvalid, reasonNoRuleMatched, reasonInternalError, reasonJWKSUnavailable,
-	reasonTokenInactive, reasonIntrospectionUnavailable}
+	reasonTokenInactive, reasonIntrospectionUnavailable, reasonUpstreamTokenUnavailable}
 
 // tokenReason maps a jwtcore reason (by its code and message) to how it is
 // answered (RFC 6750 §3.1): a missing token is a 401 challenge without an

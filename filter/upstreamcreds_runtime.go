@@ -89,8 +89,9 @@ func (c *upstreamCred) currentToken(now time.Time) (string, bool) {
 // wrong client_id, client_secret or auth_method, unknown scope or audience)
 // is an error that needs a human, logged once per attempt, so once per
 // backoff period for the whole proxy. The line names the entry, the client
-// and the endpoint, never the secret or a token.
-func (c *upstreamCred) attemptLog(a shared.Attempt) (msg string, isError bool) {
+// and the endpoint, never the secret or a token; after a failure it says
+// whether this VM still serves an older token (at now) and until when.
+func (c *upstreamCred) attemptLog(a shared.Attempt, now time.Time) (msg string, isError bool) {
 	who := "tokengate: upstream_credentials[" + strconv.Itoa(c.index) + "] (client_id " +
 		strconv.Quote(c.clientID) + ", " + c.auth.String() + ", cluster " + strconv.Quote(c.cluster) +
 		", " + c.tokenURI + ")"
@@ -100,6 +101,13 @@ func (c *upstreamCred) attemptLog(a shared.Attempt) (msg string, isError bool) {
 	next := ""
 	if !a.NextAt.IsZero() {
 		next = "; next attempt at " + a.NextAt.UTC().Format(time.RFC3339)
+	}
+	if c.state != nil && c.state.slot != nil {
+		if v := c.state.slot.Value(); v.Usable(now) {
+			next += "; the previous token is used until " + v.UsableUntil.UTC().Format(time.RFC3339)
+		} else {
+			next += "; no token: matching requests get 503 upstream_token_unavailable"
+		}
 	}
 	var te *tokenEndpointError
 	if errors.As(a.Err, &te) && te.rejected() {

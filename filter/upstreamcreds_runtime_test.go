@@ -90,7 +90,7 @@ func newCredProxy(t *testing.T, vms int, entry string, h http.Handler) *credProx
 		}
 		vm := &credVM{p: p, co: co, creds: []*upstreamCred{mustCred(t, entry)}}
 		err = attachUpstream(co, vm.creds, func(c *upstreamCred, a shared.Attempt) {
-			msg, isErr := c.attemptLog(a)
+			msg, isErr := c.attemptLog(a, p.now)
 			if isErr {
 				msg = "E " + msg
 			} else {
@@ -256,7 +256,7 @@ func TestUpstreamCred_attemptLog(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			msg, isErr := c.attemptLog(tt.a)
+			msg, isErr := c.attemptLog(tt.a, next)
 			equal(t, "message", msg, tt.want)
 			equal(t, "is error", isErr, tt.isError)
 		})

@@ -30,6 +30,7 @@ var pluginTopLevel = map[string]bool{
 	"www_authenticate_realm": false,
 	"cache":                  false,
 	"introspection":          false, // RFC 7662 providers (issue 6)
+	"upstream_credentials":   false, // OAuth 2.0 client credentials for upstreams (issue 7)
 }
 
 // tokengatePlugin is one tokengate wasm filter found in a bootstrap.
