@@ -79,17 +79,7 @@ func BenchmarkVerify(b *testing.B) {
 		})
 	}
 	b.Run("CacheHit", func(b *testing.B) {
-		k := tvKeys(b)
-		cache := NewCache(1024, 1<<20, time.Hour)
-		p := tvPolicy()
-		p.Algorithms = tvAlgs(b, "RS256")
-		p.Cache = cache
-		p.Name = "bench"
-		v := tvMustVerifier(b, tvMustJWKS(b, tvJWKS(tvJWK(&k.rsa.PublicKey, tvKid, ""))), p)
-		token := tvToken(b, "RS256", tvStdClaims())
-		if _, err := v.Verify(token, tvNow); err != nil {
-			b.Fatal(err)
-		}
+		v, cache, token := tvCachedRS256(b, NewCache(1024, 1<<20, time.Hour), "bench")
 		if cache.Len() != 1 {
 			b.Fatalf("cache.Len() = %d after a successful Verify, want 1", cache.Len())
 		}
@@ -102,6 +92,22 @@ func BenchmarkVerify(b *testing.B) {
 			}
 		}
 	})
+}
+
+// tvCachedRS256 is an RS256 verifier of the test key using cache under policy name, and a valid
+// token it has verified once (so the next Verify is a cache hit).
+func tvCachedRS256(tb testing.TB, cache *Cache, name string) (*Verifier, *Cache, string) {
+	tb.Helper()
+	p := tvPolicy()
+	p.Algorithms = tvAlgs(tb, "RS256")
+	p.Cache = cache
+	p.Name = name
+	v := tvMustVerifier(tb, tvMustJWKS(tb, tvJWKS(tvJWK(&tvKeys(tb).rsa.PublicKey, tvKid, ""))), p)
+	token := tvToken(tb, "RS256", tvStdClaims())
+	if _, err := v.Verify(token, tvNow); err != nil {
+		tb.Fatal(err)
+	}
+	return v, cache, token
 }
 
 func BenchmarkGolangJWT(b *testing.B) {
@@ -123,17 +129,7 @@ func BenchmarkGolangJWT(b *testing.B) {
 // TestBench_CacheHitAllocs pins the allocation half of the cache-hit target as a unit test
 // (allocation counts are deterministic; timings are only reported by the benchmark).
 func TestBench_CacheHitAllocs(t *testing.T) {
-	k := tvKeys(t)
-	cache := NewCache(16, 1<<16, time.Hour)
-	p := tvPolicy()
-	p.Algorithms = tvAlgs(t, "RS256")
-	p.Cache = cache
-	p.Name = "allocs"
-	v := tvMustVerifier(t, tvMustJWKS(t, tvJWKS(tvJWK(&k.rsa.PublicKey, tvKid, ""))), p)
-	token := tvToken(t, "RS256", tvStdClaims())
-	if _, err := v.Verify(token, tvNow); err != nil {
-		t.Fatal(err)
-	}
+	v, cache, token := tvCachedRS256(t, NewCache(16, 1<<16, time.Hour), "allocs")
 	if allocs := testing.AllocsPerRun(100, func() { _, _ = v.Verify(token, tvNow) }); allocs != 0 {
 		t.Errorf("cache hit allocates %.1f times per Verify, want 0", allocs)
 	}

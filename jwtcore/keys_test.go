@@ -77,23 +77,34 @@ func TestParsePEMKeys(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ks, err := ParsePEMKeys(tt.in)
-			if tt.errPart != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
-					t.Fatalf("err = %v, want it to contain %q", err, tt.errPart)
-				}
+			if !utWantKeySet(t, ks, err, tt.errPart, tt.algs) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ks.Algs(); !equalAlgs(got, tt.algs) {
-				t.Fatalf("Algs = %v want %v", got, tt.algs)
 			}
 			if len(ks.KeyIDs()) != 0 {
 				t.Fatal("PEM keys must not have kids")
 			}
 		})
 	}
+}
+
+// utWantKeySet checks the result of parsing keys: with errPart set, that parsing failed with an
+// error containing it (and it returns false: nothing more to check); else that it succeeded with
+// exactly the algorithms algs.
+func utWantKeySet(t *testing.T, ks *KeySet, err error, errPart string, algs []Alg) bool {
+	t.Helper()
+	if errPart != "" {
+		if err == nil || !strings.Contains(err.Error(), errPart) {
+			t.Fatalf("err = %v, want it to contain %q", err, errPart)
+		}
+		return false
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ks.Algs(); !equalAlgs(got, algs) {
+		t.Fatalf("Algs = %v want %v", got, algs)
+	}
+	return true
 }
 
 func equalAlgs(a, b []Alg) bool {
@@ -127,20 +138,7 @@ func TestParseJWKS(t *testing.T) {
 		t.Fatal(err)
 	}
 	rsaJWK := utJWK(t, &k.rsa.PublicKey, "r1", "RS256")
-	with := func(m map[string]any, kv ...any) map[string]any {
-		out := map[string]any{}
-		for k, v := range m {
-			out[k] = v
-		}
-		for i := 0; i+1 < len(kv); i += 2 {
-			if kv[i+1] == nil {
-				delete(out, kv[i].(string))
-			} else {
-				out[kv[i].(string)] = kv[i+1]
-			}
-		}
-		return out
-	}
+	with := func(m map[string]any, kv ...any) map[string]any { return utClaims(m).with(kv...) }
 	p256 := utJWK(t, &k.p256.PublicKey, "e1", "")
 	tests := []struct {
 		name     string
@@ -191,17 +189,8 @@ func TestParseJWKS(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ks, err := ParseJWKS([]byte(tt.in))
-			if tt.errPart != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.errPart) {
-					t.Fatalf("err = %v, want it to contain %q", err, tt.errPart)
-				}
+			if !utWantKeySet(t, ks, err, tt.errPart, tt.algs) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got := ks.Algs(); !equalAlgs(got, tt.algs) {
-				t.Fatalf("Algs = %v want %v", got, tt.algs)
 			}
 			if len(ks.Skipped()) != tt.nSkipped {
 				t.Fatalf("Skipped = %q, want %d", ks.Skipped(), tt.nSkipped)

@@ -30,12 +30,7 @@ var statusNames = [...]string{"Ok", "NotFound", "BadArgument", "SerializationFai
 	"BadExpression", "InvalidMemoryAccess", "Empty", "CasMismatch", "ResultMismatch", "InternalFailure",
 	"BrokenConnection", "Unimplemented"}
 
-func (s Status) String() string {
-	if int(s) < len(statusNames) {
-		return statusNames[s]
-	}
-	return "Status(" + strconv.FormatUint(uint64(s), 10) + ")"
-}
+func (s Status) String() string { return enumName(statusNames[:], s, "Status") }
 
 // Action is what a stream callback returned (FilterHeadersStatus, FilterDataStatus or
 // FilterTrailersStatus in the spec). Only ActionContinue lets the stream go on; every other value
@@ -89,12 +84,7 @@ const (
 var mapNames = [...]string{"request_headers", "request_trailers", "response_headers", "response_trailers",
 	"grpc_initial_metadata", "grpc_trailing_metadata", "http_call_response_headers", "http_call_response_trailers"}
 
-func (m MapType) String() string {
-	if int(m) < len(mapNames) {
-		return mapNames[m]
-	}
-	return "map(" + strconv.FormatUint(uint64(m), 10) + ")"
-}
+func (m MapType) String() string { return enumName(mapNames[:], m, "map") }
 
 // BufferType selects a buffer (proxy_get_buffer_bytes and friends).
 type BufferType uint32
@@ -115,12 +105,7 @@ const (
 var bufferNames = [...]string{"request_body", "response_body", "downstream_data", "upstream_data",
 	"http_call_response_body", "grpc_receive_buffer", "vm_configuration", "plugin_configuration", "call_data"}
 
-func (b BufferType) String() string {
-	if int(b) < len(bufferNames) {
-		return bufferNames[b]
-	}
-	return "buffer(" + strconv.FormatUint(uint64(b), 10) + ")"
-}
+func (b BufferType) String() string { return enumName(bufferNames[:], b, "buffer") }
 
 // LogLevel is a proxy_log level.
 type LogLevel uint32
@@ -137,12 +122,7 @@ const (
 
 var levelNames = [...]string{"trace", "debug", "info", "warn", "error", "critical"}
 
-func (l LogLevel) String() string {
-	if int(l) < len(levelNames) {
-		return levelNames[l]
-	}
-	return "level(" + strconv.FormatUint(uint64(l), 10) + ")"
-}
+func (l LogLevel) String() string { return enumName(levelNames[:], l, "level") }
 
 // MetricType is the type of a metric; cpp-host and Envoy encode it in the low 2 bits of the id.
 type MetricType uint32
@@ -185,3 +165,11 @@ const (
 	errnoInval   = 28
 	errnoNosys   = 52
 )
+
+// enumName is names[v], or prefix(v) for a value past the end of the table.
+func enumName[T ~uint32](names []string, v T, prefix string) string {
+	if uint64(v) < uint64(len(names)) {
+		return names[v]
+	}
+	return prefix + "(" + strconv.FormatUint(uint64(v), 10) + ")"
+}

@@ -95,31 +95,44 @@ func (vm *VM) metricByID(id uint32) *metric {
 // proxy_increment_metric: counters need a positive offset (else BadArgument), gauges take either
 // sign, histograms are BadArgument; unknown ids NotFound.
 func hostIncrementMetric(vm *VM, st []uint64) uint32 {
-	id, off := uint32(st[0]), int64(st[1])
-	m := vm.metricByID(id)
-	if m == nil {
-		return uint32(StatusNotFound)
-	}
-	ms := &vm.h.metrics
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	switch m.typ {
-	case MetricCounter:
-		if off <= 0 {
-			return vm.badArg("proxy_increment_metric(%q): counter offset %d must be positive", m.name, off)
+	off := int64(st[1])
+	return vm.updateMetric(uint32(st[0]), func(m *metric) uint32 {
+		switch m.typ {
+		case MetricCounter:
+			if off <= 0 {
+				return vm.badArg("proxy_increment_metric(%q): counter offset %d must be positive", m.name, off)
+			}
+			m.value += off
+		case MetricGauge:
+			m.value += off
+		default:
+			return vm.badArg("proxy_increment_metric(%q): histograms cannot be incremented", m.name)
 		}
-		m.value += off
-	case MetricGauge:
-		m.value += off
-	default:
-		return vm.badArg("proxy_increment_metric(%q): histograms cannot be incremented", m.name)
-	}
-	return uint32(StatusOk)
+		return uint32(StatusOk)
+	})
 }
 
 // proxy_record_metric: counters add, gauges set, histograms record a sample.
 func hostRecordMetric(vm *VM, st []uint64) uint32 {
-	id, v := uint32(st[0]), st[1]
+	v := st[1]
+	return vm.updateMetric(uint32(st[0]), func(m *metric) uint32 {
+		switch m.typ {
+		case MetricCounter:
+			m.value += int64(v)
+		case MetricGauge:
+			m.value = int64(v)
+		case MetricHistogram:
+			if len(m.samples) < 1<<16 {
+				m.samples = append(m.samples, v)
+			}
+		}
+		return uint32(StatusOk)
+	})
+}
+
+// updateMetric runs f on metric id under the metrics lock and returns its status; an unknown id is
+// NotFound.
+func (vm *VM) updateMetric(id uint32, f func(m *metric) uint32) uint32 {
 	m := vm.metricByID(id)
 	if m == nil {
 		return uint32(StatusNotFound)
@@ -127,17 +140,7 @@ func hostRecordMetric(vm *VM, st []uint64) uint32 {
 	ms := &vm.h.metrics
 	ms.mu.Lock()
 	defer ms.mu.Unlock()
-	switch m.typ {
-	case MetricCounter:
-		m.value += int64(v)
-	case MetricGauge:
-		m.value = int64(v)
-	case MetricHistogram:
-		if len(m.samples) < 1<<16 {
-			m.samples = append(m.samples, v)
-		}
-	}
-	return uint32(StatusOk)
+	return f(m)
 }
 
 // proxy_get_metric: counters and gauges; histograms are BadArgument.
