@@ -17,6 +17,11 @@
 //     through internal/proxywasm (the SDK's programming model). They gather
 //     inputs, call decide, and apply the Decision; every host failure or
 //     recovered panic denies with 500 (fail closed).
+//   - introspection_*.go: RFC 7662 providers for opaque tokens (issue 6):
+//     config, request/response codec, the shared-data cache (4-way buckets,
+//     one shared.Slot each, keyed by SHA-256 of the token), the per-VM runtime
+//     and the decide path. decide reads that cache (shared data get, never a
+//     write or a call); a miss is a waiting Decision, like remote keys.
 //
 // What this package is NOT:
 //
