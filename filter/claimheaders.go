@@ -98,16 +98,22 @@ func payloadHeaderValue(payload []byte) string {
 	return base64.RawURLEncoding.EncodeToString(payload)
 }
 
-// headerMemoSize bounds the memo of rendered claim headers.
+// headerMemoSize bounds the memo of verified claims.
 const headerMemoSize = 256
 
-// headerMemo remembers the headers rendered from verified claims. A cache
-// hit hands back the same *jwtcore.Claims, so a hit renders nothing (no
-// gjson queries, no base64 of the payload). It is bounded: when full it is
-// emptied. Like the verified-token cache it belongs to one VM and is used
-// from one thread.
+// headerMemo remembers, per verified claims, what the filter derived from
+// them: the rendered claim headers, and which rules' scopes and claims rules
+// they satisfy. A verified-token cache hit hands back the same
+// *jwtcore.Claims, so a hit renders nothing and queries no claim. It is
+// bounded (emptied when full) and, like the cache, belongs to one VM and is
+// used from one thread.
 type headerMemo struct {
-	m map[*jwtcore.Claims]renderedHeaders
+	m map[*jwtcore.Claims]*memoEntry
+}
+
+type memoEntry struct {
+	rendered *renderedHeaders // nil until first needed
+	passed   uint64           // bit i: rule i's scopes and claims rules hold
 }
 
 // renderedHeaders is what a provider's claim_to_headers and payload_header
@@ -138,18 +144,48 @@ func (p *provider) render(c *jwtcore.Claims) renderedHeaders {
 	return r
 }
 
-// get returns the memoized rendering of c by p, rendering it on a miss.
+// entry returns the memo entry of c, creating it.
+func (m *headerMemo) entry(c *jwtcore.Claims) *memoEntry {
+	if e, ok := m.m[c]; ok {
+		return e
+	}
+	if m.m == nil || len(m.m) >= headerMemoSize {
+		m.m = make(map[*jwtcore.Claims]*memoEntry, headerMemoSize)
+	}
+	e := &memoEntry{}
+	m.m[c] = e
+	return e
+}
+
+// get returns the headers provider p sets for c, rendering them once.
 func (m *headerMemo) get(p *provider, c *jwtcore.Claims) renderedHeaders {
 	if m == nil {
 		return p.render(c)
 	}
-	if r, ok := m.m[c]; ok && r.p == p {
-		return r
+	e := m.entry(c)
+	if e.rendered == nil || e.rendered.p != p {
+		r := p.render(c)
+		e.rendered = &r
 	}
-	r := p.render(c)
-	if m.m == nil || len(m.m) >= headerMemoSize {
-		m.m = make(map[*jwtcore.Claims]renderedHeaders, headerMemoSize)
+	return *e.rendered
+}
+
+// authorize checks rule ru (at position i of the rules) on c; a success is
+// remembered (failures are rare and recomputed, to report their detail).
+func (m *headerMemo) authorize(i int, ru *rule, c *jwtcore.Claims) error {
+	if len(ru.scopes) == 0 && len(ru.claims) == 0 {
+		return nil
 	}
-	m.m[c] = r
-	return r
+	if m == nil || i < 0 || i >= 64 {
+		return authorize(ru, c)
+	}
+	e := m.entry(c)
+	if e.passed&(1<<i) != 0 {
+		return nil
+	}
+	if err := authorize(ru, c); err != nil {
+		return err
+	}
+	e.passed |= 1 << i
+	return nil
 }

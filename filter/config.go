@@ -47,6 +47,7 @@ type rule struct {
 	providers    []*provider // "require": provider or any
 	sources      []tokenSource
 	accepts      [][]*provider // accepts[i]: the providers that take tokens from sources[i]
+	removeWith   [][]string    // removeWith[i]: setHeaders plus sources[i]'s header (header sources only)
 	scopes       []string
 	claims       []jwtcore.ClaimRule
 	allowMissing bool
@@ -133,7 +134,21 @@ func parseConfig(data []byte) (*compiledConfig, error) {
 			return nil, err
 		}
 	}
+	for i := range cfg.rules {
+		cfg.rules[i].prepareRemove(cfg.setHeaders)
+	}
 	return cfg, nil
+}
+
+// prepareRemove precomputes, for each header source, the headers an allow
+// removes when the token found there is stripped.
+func (r *rule) prepareRemove(setHeaders []string) {
+	r.removeWith = make([][]string, len(r.sources))
+	for i, s := range r.sources {
+		if s.kind == sourceHeader {
+			r.removeWith[i] = append(append(make([]string, 0, len(setHeaders)+1), setHeaders...), s.name)
+		}
+	}
 }
 
 // parseCache reads "cache"; absent means the defaults. max_entries 0 turns

@@ -85,7 +85,8 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		return d.withUpstream(cfg, req.Method, path, now)
 	}
 
-	found := extractTokens(ru.sources, req.Headers, query)
+	var foundBuf [2]foundToken // most requests carry one token: no allocation
+	found := extractTokens(foundBuf[:0], ru.sources, req.Headers, query)
 	if len(found) == 0 {
 		if ru.allowMissing {
 			d.Allow = true
@@ -95,9 +96,10 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrTokenMissing})
 	}
 
-	verified := make([]*jwtcore.Claims, len(found))
-	owners := make([]*provider, len(found))
-	for i, ft := range found {
+	var verifiedBuf [2]*jwtcore.Claims
+	var ownersBuf [2]*provider
+	verified, owners := verifiedBuf[:0], ownersBuf[:0]
+	for _, ft := range found {
 		c, p, err := d.verify(cfg, ru, ft, now)
 		if err != nil {
 			d.Source = ru.sources[ft.source].String()
@@ -109,11 +111,11 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 			}
 			return d.denyToken(cfg, ru, err)
 		}
-		verified[i], owners[i] = c, p
+		verified, owners = append(verified, c), append(owners, p)
 	}
 	d.Provider = owners[0].name
 	for i, c := range verified {
-		if err := authorize(ru, c); err != nil {
+		if err := cfg.memo.authorize(ri, ru, c); err != nil {
 			d.Source = ru.sources[found[i].source].String()
 			return d.denyToken(cfg, ru, err)
 		}
@@ -125,7 +127,7 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: rh.badClaim})
 	}
 	d.Set = rh.set[:len(rh.set):len(rh.set)] // appends below copy, never touching the memo
-	newQuery := d.strip(ru, found, owners, req.Headers, query)
+	newQuery := d.strip(ru, cfg.setHeaders, found, owners, req.Headers, query)
 	d.setPath(req.Target, path, newQuery)
 	d.Allow = true
 	return d.withUpstream(cfg, req.Method, path, now)
@@ -197,7 +199,7 @@ func authorize(ru *rule, c *jwtcore.Claims) error {
 
 // strip removes the verified tokens from where they were found, unless their
 // provider forwards tokens, and returns the query without stripped parameters.
-func (d *Decision) strip(ru *rule, found []foundToken, owners []*provider, headers [][2]string, query string) string {
+func (d *Decision) strip(ru *rule, setHeaders []string, found []foundToken, owners []*provider, headers [][2]string, query string) string {
 	var queryNames, cookieNames []string
 	for i, ft := range found {
 		if owners[i].forwardToken {
@@ -206,7 +208,12 @@ func (d *Decision) strip(ru *rule, found []foundToken, owners []*provider, heade
 		s := ru.sources[ft.source]
 		switch s.kind {
 		case sourceHeader:
-			if !containsString(d.Remove, s.name) {
+			switch rw := ru.removeWith[ft.source]; {
+			case containsString(d.Remove, s.name):
+			case d.removesOnly(setHeaders):
+				// The precomputed setHeaders + this header: no allocation (cap == len).
+				d.Remove = rw[:len(rw):len(rw)]
+			default:
 				d.Remove = append(d.Remove, s.name)
 			}
 		case sourceQuery:
@@ -229,6 +236,15 @@ func (d *Decision) strip(ru *rule, found []foundToken, owners []*provider, heade
 		return withoutQueryParams(query, queryNames)
 	}
 	return query
+}
+
+// removesOnly reports whether d.Remove is still exactly setHeaders (the
+// same array, as decide starts it).
+func (d *Decision) removesOnly(setHeaders []string) bool {
+	if len(d.Remove) != len(setHeaders) {
+		return false
+	}
+	return len(setHeaders) == 0 || &d.Remove[0] == &setHeaders[0]
 }
 
 // setPath rewrites :path to the normalized path plus newQuery when that

@@ -44,13 +44,12 @@ type foundToken struct {
 	malformed bool   // the source held a credential that is not a token ("Bearer" alone, bad escape)
 }
 
-// extractTokens returns every credential present at the given sources, in
+// extractTokens appends to found every credential present at the given sources, in
 // source order, then in the order they appear in the request. A header whose
 // value does not start with the source's prefix (e.g. "Basic ..." where
 // "Bearer " is expected) holds no token for that source. Headers are matched
 // by name case-insensitively; query parameter and cookie names exactly.
-func extractTokens(sources []tokenSource, headers [][2]string, query string) []foundToken {
-	var found []foundToken
+func extractTokens(found []foundToken, sources []tokenSource, headers [][2]string, query string) []foundToken {
 	for i, s := range sources {
 		switch s.kind {
 		case sourceHeader:

@@ -54,7 +54,7 @@ func Test_extractTokens(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			equal(t, "tokens", extractTokens(all, tc.headers, tc.query), tc.want)
+			equal(t, "tokens", extractTokens(nil, all, tc.headers, tc.query), tc.want)
 		})
 	}
 }
