@@ -421,9 +421,15 @@ func TestUpstreamCredentials_BadSecretLoggedOncePerBackoff(t *testing.T) {
 	env, srv := gwSetup(t, 3, gwEntry(map[string]any{"client_secret": "wrong-secret-XY"}))
 	start(env)
 	env.Clock().Advance(10 * time.Second)
-	attempts := len(tokenRequests(srv, "gateway"))
-	if attempts < 3 || attempts > 5 { // 0, 1, 3, 7 s (+ lease jitter of the schedule)
-		t.Fatalf("%d token requests in 10 s, want one per backoff period (about 4)", attempts)
+	reqs := tokenRequests(srv, "gateway")
+	// One attempt per backoff period for the whole proxy: 1 s, 2 s, 4 s
+	// apart, each at the first tick (1 s period) after the backoff ends.
+	attempts := len(reqs)
+	expectN(t, "token requests in 10 s", attempts, 4)
+	for i, backoff := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		if gap := reqs[i+1].At.Sub(reqs[i].At); gap < backoff || gap >= backoff+time.Second {
+			t.Fatalf("attempt %d came %s after the previous one, want %s (+ less than one tick)", i+1, gap, backoff)
+		}
 	}
 	var rejected int
 	for _, l := range env.Logs() {
