@@ -22,6 +22,12 @@
 //     one shared.Slot each, keyed by SHA-256 of the token), the per-VM runtime
 //     and the decide path. decide reads that cache (shared data get, never a
 //     write or a call); a miss is a waiting Decision, like remote keys.
+//   - upstreamcreds_*.go: upstream_credentials (issue 7), the gateway's own
+//     OAuth 2.0 client credentials token for backends: config, token
+//     request/response codec (RFC 6749 §2.3.1, §4.4, §5.1), a shared.Fetcher,
+//     one background shared.Slot per entry (fetched once per proxy, refreshed
+//     ahead of expiry from ticks), and decide's last step (set the header, or
+//     wait with 503 upstream_token_unavailable as the fallback).
 //
 // What this package is NOT:
 //
