@@ -305,14 +305,16 @@ func parseUpstreamHeader(path string, r gjson.Result) (string, error) {
 }
 
 // upstreamSharedKey names an entry's shared-data record. It is derived from
-// everything that decides which token the endpoint issues (cluster, URI,
-// client, method, scopes, parameters) so that a changed configuration never
-// serves a token fetched for the old one, and two VMs with the same entry
-// share one token. The secret is left out: it never reaches shared data, and
+// everything that decides which token the endpoint issues and how it is
+// fetched (cluster, URI, client, method, scopes, parameters, refresh,
+// timeout, default life) so that a changed configuration never serves a
+// token fetched for the old one, and two VMs with the same entry share one
+// token (so do two entries that differ only in match or header). The secret is left out: it never reaches shared data, and
 // a rotated secret still names the same client.
 func upstreamSharedKey(c *upstreamCred) string {
 	var b strings.Builder
-	for _, s := range []string{c.cluster, c.tokenURI, c.clientID, c.auth.String(), strings.Join(c.scopes, " ")} {
+	for _, s := range []string{c.cluster, c.tokenURI, c.clientID, c.auth.String(), strings.Join(c.scopes, " "),
+		c.refresh.String(), c.timeout.String(), c.defaultLife.String()} {
 		b.WriteString(url.QueryEscape(s))
 		b.WriteByte('&')
 	}

@@ -150,6 +150,11 @@ func Test_upstreamSharedKey(t *testing.T) {
 		{name: "other audience", edit: func(s string) string { return strings.Replace(s, `"https://other"`, `"https://x"`, 1) }},
 		{name: "other cluster", edit: func(s string) string { return strings.Replace(s, `"idp"`, `"idp2"`, 1) }},
 		{name: "other method", edit: func(s string) string { return strings.Replace(s, `client_secret_post`, `client_secret_basic`, 1) }},
+		{name: "other header, same token", edit: func(s string) string { return strings.Replace(s, `"X-Upstream-Auth"`, `"X-Other"`, 1) }, same: true},
+		{name: "other refresh", edit: func(s string) string {
+			return strings.Replace(s, `"refresh_before_seconds": 30`, `"refresh_before_seconds": 31`, 1)
+		}},
+		{name: "other timeout", edit: func(s string) string { return strings.Replace(s, `"timeout_ms": 1500`, `"timeout_ms": 1501`, 1) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
