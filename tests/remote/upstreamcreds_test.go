@@ -309,14 +309,27 @@ func TestUpstreamCredentials_RefreshBeforeExpiry(t *testing.T) {
 	expectN(t, "upstream_token_fetch_success", int(metric(env, "tokengate.upstream_token_fetch_success")), 3)
 }
 
-// IdP token endpoint down at start: 503 upstream_token_unavailable with
-// Retry-After (never forwarded without the token), then recovery.
+// IdP token endpoint down (or answering garbage) at start: 503
+// upstream_token_unavailable with Retry-After (never forwarded without the
+// token), then recovery.
 func TestUpstreamCredentials_DownAtStart(t *testing.T) {
-	for _, mode := range []idp.DownMode{idp.DownClose, idp.Down503} {
-		t.Run(mode.String(), func(t *testing.T) {
+	tests := []struct {
+		name     string
+		fail     func(srv *idp.Server)
+		recovery func(srv *idp.Server)
+	}{
+		{name: "connection closed", fail: func(srv *idp.Server) { srv.SetDownMode(idp.DownClose, idp.EndpointToken) },
+			recovery: func(srv *idp.Server) { srv.SetDownMode(idp.Up, idp.EndpointToken) }},
+		{name: "503", fail: func(srv *idp.Server) { srv.SetDownMode(idp.Down503, idp.EndpointToken) },
+			recovery: func(srv *idp.Server) { srv.SetDownMode(idp.Up, idp.EndpointToken) }},
+		{name: "malformed 200", fail: func(srv *idp.Server) { srv.SetMalformed(true, idp.EndpointToken) },
+			recovery: func(srv *idp.Server) { srv.SetMalformed(false, idp.EndpointToken) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
 			env, srv := gwSetup(t, 2, gwEntry(nil))
 			user := token(t, srv, "read")
-			srv.SetDownMode(mode, idp.EndpointToken)
+			tt.fail(srv)
 			start(env)
 			for vm := 0; vm < 2; vm++ {
 				s := gwGet(env, vm, "/backend/items", user)
@@ -334,7 +347,7 @@ func TestUpstreamCredentials_DownAtStart(t *testing.T) {
 			if !logged(env, "token fetch failed") {
 				t.Fatal("no warning logged")
 			}
-			srv.SetDownMode(idp.Up, idp.EndpointToken)
+			tt.recovery(srv)
 			env.Clock().Advance(3 * time.Second) // past the 1 s (then 2 s) backoff, at a tick
 			for vm := 0; vm < 2; vm++ {
 				s := gwGet(env, vm, "/backend/items", user)
