@@ -88,6 +88,7 @@ func Test_buildClients(t *testing.T) {
 // introspects it, uses the admin listener, and stops it by cancelling the context.
 func Test_run(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	client := &http.Client{Timeout: 10 * time.Second} // a hung server fails the test, not the 10-minute test timeout
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
@@ -121,7 +122,7 @@ func Test_run(t *testing.T) {
 	if lines["token"] == "" || lines["jwks_uri"] == "" || lines["discovery"] == "" {
 		t.Fatalf("printed %v: want token, jwks_uri and discovery URLs", lines)
 	}
-	res, err := http.Get(lines["discovery"])
+	res, err := client.Get(lines["discovery"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func Test_run(t *testing.T) {
 	if err != nil || d.Issuer != lines["issuer"] || d.JWKSURI != lines["jwks_uri"] {
 		t.Fatalf("discovery %+v (%v), printed %v", d, err, lines)
 	}
-	res, err = http.PostForm(lines["token"], url.Values{"grant_type": {"client_credentials"}, "scope": {"read"},
+	res, err = client.PostForm(lines["token"], url.Values{"grant_type": {"client_credentials"}, "scope": {"read"},
 		"client_id": {"demo"}, "client_secret": {"demo-secret"}})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func Test_run(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, lines["introspect"], strings.NewReader(url.Values{"token": {tr.AccessToken}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth("gateway", "gw-secret")
-	res, err = http.DefaultClient.Do(req)
+	res, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,12 +159,12 @@ func Test_run(t *testing.T) {
 	if err != nil || m["active"] != true || m["scope"] != "read" {
 		t.Fatalf("introspection %v (%v)", m, err)
 	}
-	res, err = http.Post(lines["admin"]+"down?mode=503&endpoint=jwks", "", nil)
+	res, err = client.Post(lines["admin"]+"down?mode=503&endpoint=jwks", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	res, err = http.Get(lines["jwks_uri"])
+	res, err = client.Get(lines["jwks_uri"])
 	if err != nil {
 		t.Fatal(err)
 	}
