@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 # Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
-SUBMODULES := tools/envoycheck
+SUBMODULES := tools/envoycheck testenv/idp tests/remote
 
 .PHONY: build test bench bench-peer peer run check fuzz clean
 
