@@ -5,10 +5,13 @@
 // The package is split so that almost everything is ordinary Go that `go test`
 // runs natively:
 //
-//   - config.go, compile.go: plugin JSON -> *compiledConfig, once, at plugin
-//     start (parseConfig is pure; its errors name the JSON path at fault).
-//   - path.go, match.go, extract.go: request target normalization, ordered rule
-//     matching, token extraction (header, query parameter, cookie).
+//   - config.go, config_provider.go, config_rules.go, jsonwalk.go: plugin JSON
+//     -> *compiledConfig, once, at plugin start (parseConfig is pure; its
+//     errors name the JSON path at fault). The schema is documented in
+//     CONFIG.md, the decisions behind it in RATIONALE.md.
+//   - request.go, path.go, match.go, extract.go: decide's input, request target
+//     normalization, ordered rule matching, token extraction (header, query
+//     parameter, cookie).
 //   - decide.go: decide(cfg, req, now) Decision, the whole policy as a pure
 //     function of plain values; it never calls the host.
 //   - reasons.go, respond.go, claimheaders.go: the closed vocabulary of denial
