@@ -222,14 +222,7 @@ func Test_upstreamTokenFetcher_Next(t *testing.T) {
 	c := mustCred(t, `{"match":{"prefix":"/"},"cluster":"idp","token_uri":"https://idp/t","client_id":"a","client_secret":"b",
 		"refresh_before_seconds":60}`)
 	now := time.Unix(1_700_000_000, 0)
-	var results []string
-	f := &upstreamTokenFetcher{cred: c, onResult: func(g *tokenGrant, err error) {
-		if err != nil {
-			results = append(results, "err: "+err.Error())
-		} else {
-			results = append(results, "ok: "+g.life.String())
-		}
-	}}
+	f := &upstreamTokenFetcher{cred: c}
 	call, err := f.First()
 	if err != nil {
 		t.Fatal(err)
@@ -247,10 +240,11 @@ func Test_upstreamTokenFetcher_Next(t *testing.T) {
 	equal(t, "value", string(step.Value), "eyJ.x.y")
 
 	resp = roundTrip(t, jsonHandler(401, `{"error":"invalid_client"}`), call)
-	if _, err := f.Next(resp, now); err == nil {
+	_, err = f.Next(resp, now)
+	if err == nil {
 		t.Fatal("Next accepted a 401")
 	}
-	equal(t, "results", results, []string{"ok: 10m0s", "err: token endpoint: answered HTTP 401 (error=invalid_client)"})
+	equal(t, "error", err.Error(), "token endpoint: answered HTTP 401 (error=invalid_client)")
 }
 
 func Test_upstreamTokenOf(t *testing.T) {

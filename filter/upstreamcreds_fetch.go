@@ -32,10 +32,6 @@ func (c *upstreamCred) schedule(life time.Duration) (fresh, usable time.Duration
 // whose answer is the value published to every VM (encodeUpstreamToken).
 type upstreamTokenFetcher struct {
 	cred *upstreamCred
-	// onResult, when set, sees the outcome of every finished attempt made by
-	// this VM: the grant, or the failure (a *tokenEndpointError). It runs in
-	// the VM holding the lease only, so once per attempt per proxy.
-	onResult func(g *tokenGrant, err error)
 }
 
 var _ shared.Fetcher = (*upstreamTokenFetcher)(nil)
@@ -46,13 +42,6 @@ func (f *upstreamTokenFetcher) First() (*shared.Call, error) { return f.cred.tok
 // Next judges the token endpoint's answer.
 func (f *upstreamTokenFetcher) Next(resp *shared.Response, _ time.Time) (shared.Step, error) {
 	g, err := f.cred.parseTokenResponse(resp)
-	if f.onResult != nil {
-		if err != nil {
-			f.onResult(nil, err)
-		} else {
-			f.onResult(&g, nil)
-		}
-	}
 	if err != nil {
 		return shared.Step{}, err
 	}

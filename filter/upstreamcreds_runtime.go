@@ -49,7 +49,6 @@ func (c *upstreamCred) policy() shared.Policy {
 // every attempt this VM makes (logs and metrics).
 func attachUpstream(co *shared.Coordinator, list []*upstreamCred, report func(c *upstreamCred, a shared.Attempt)) error {
 	for _, c := range list {
-		c := c
 		cfg := shared.Config{
 			Fetcher: &upstreamTokenFetcher{cred: c},
 			Policy:  c.policy(),
@@ -96,7 +95,14 @@ func (c *upstreamCred) attemptLog(a shared.Attempt, now time.Time) (msg string, 
 		strconv.Quote(c.clientID) + ", " + c.auth.String() + ", cluster " + strconv.Quote(c.cluster) +
 		", " + c.tokenURI + ")"
 	if a.Err == nil {
-		return who + ": token fetched", false
+		msg = who + ": token fetched"
+		if c.state != nil && c.state.slot != nil {
+			if v := c.state.slot.Value(); v.Version == a.Version {
+				msg += "; refresh from " + v.FreshUntil.UTC().Format(time.RFC3339) +
+					", used until " + v.UsableUntil.UTC().Format(time.RFC3339)
+			}
+		}
+		return msg, false
 	}
 	next := ""
 	if !a.NextAt.IsZero() {
