@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"strings"
 	"testing"
 )
 
@@ -84,4 +85,43 @@ func Test_splitTarget(t *testing.T) {
 			equal(t, "query", q, tc.query)
 		})
 	}
+}
+
+// Fuzz_normalizePath checks the normal form's invariants on any input: it is
+// idempotent, starts with "/", and holds no "//", no dot segment, no escape
+// of '/', '\', '.' or NUL, and only pchar, '/' and '%'.
+func Fuzz_normalizePath(f *testing.F) {
+	for _, seed := range []string{"/", "/api/../admin", "//api", "/a/./b/", "/%61pi", "/api%2Fx",
+		"/a/..;/b", "/a%3ab", "/..", "/a//b/../../c/.", "*", "/%zz", "/a%2e%2e/b"} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := normalizePath(in)
+		if err != nil {
+			return
+		}
+		again, err := normalizePath(out)
+		if err != nil || again != out {
+			t.Fatalf("not idempotent: %q -> %q -> %q (%v)", in, out, again, err)
+		}
+		if out == "" || out[0] != '/' || strings.Contains(out, "//") {
+			t.Fatalf("%q -> %q: not a normal absolute path", in, out)
+		}
+		for _, seg := range strings.Split(out[1:], "/") {
+			if seg == "." || seg == ".." {
+				t.Fatalf("%q -> %q: dot segment left", in, out)
+			}
+		}
+		up := strings.ToUpper(out)
+		for _, bad := range []string{"%2F", "%5C", "%2E", "%00"} {
+			if strings.Contains(up, bad) {
+				t.Fatalf("%q -> %q: holds %s", in, out, bad)
+			}
+		}
+		for i := 0; i < len(out); i++ {
+			if c := out[i]; c != '/' && c != '%' && !isPchar(c) {
+				t.Fatalf("%q -> %q: byte %q", in, out, c)
+			}
+		}
+	})
 }

@@ -211,6 +211,8 @@ func scenarios(t testing.TB) []scenario {
 			upstream: [][2]string{{"x-jwt-scope", "read"}}, gone: []string{"authorization", "cookie"}},
 		{name: "second token lacks the scope", config: "seed", method: "POST", target: "/api/items",
 			headers: [][2]string{bearer(readWrite), {"cookie", "at=" + read}}, status: 403, reason: "insufficient_scope"},
+		{name: "a bad token wins over a missing scope", config: "seed", method: "POST", target: "/api/items",
+			headers: [][2]string{bearer(read), {"cookie", "at=" + expired}}, status: 401, reason: "token_expired"},
 
 		// --- spoofed claim headers are always removed ---
 		{name: "spoofed claim headers replaced", config: "seed", target: "/api/items",
