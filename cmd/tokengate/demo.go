@@ -5,16 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
+	"github.com/tokengate/tokengate/internal/demo"
 	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
@@ -24,35 +22,14 @@ const (
 	demoAudience = "https://api.mywebsite.com"
 )
 
-// demoStep is one request the demo prints as a curl command and checks itself.
-type demoStep struct {
-	What       string
-	Method     string
-	Path       string
-	TokenVar   string // shell variable holding the token; "" for none
-	WantStatus int
-}
-
-var demoSteps = []demoStep{
+// demoSteps are the requests the demo prints as curl commands and checks itself.
+var demoSteps = []demo.Step{
 	{What: "open route, no token needed", Method: "GET", Path: "/health", WantStatus: 200},
 	{What: "read scope on GET: allowed; the upstream sees x-jwt-sub and x-jwt-scope, not the token", Method: "GET", Path: "/api/things", TokenVar: "READ_TOKEN", WantStatus: 200},
 	{What: "no token: 401 with WWW-Authenticate: Bearer realm=\"api\"", Method: "GET", Path: "/api/things", WantStatus: 401},
 	{What: "POST with only the read scope: 403 insufficient_scope", Method: "POST", Path: "/api/things", TokenVar: "READ_TOKEN", WantStatus: 403},
 	{What: "POST with the write scope: allowed", Method: "POST", Path: "/api/things", TokenVar: "WRITE_TOKEN", WantStatus: 200},
 	{What: "expired token: 401 invalid_token", Method: "GET", Path: "/api/things", TokenVar: "EXPIRED_TOKEN", WantStatus: 401},
-}
-
-func (s demoStep) curl(base string) string {
-	var b strings.Builder
-	b.WriteString("curl -i")
-	if s.Method != "GET" {
-		b.WriteString(" -X " + s.Method)
-	}
-	if s.TokenVar != "" {
-		fmt.Fprintf(&b, ` -H "Authorization: Bearer $%s"`, s.TokenVar)
-	}
-	b.WriteString(" " + base + s.Path)
-	return b.String()
 }
 
 // demoTokens mints the demo's tokens with key at time now, by shell variable name.
@@ -135,19 +112,16 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 		return err
 	}
 
-	upLn, err := net.Listen("tcp", o.UpstreamListen)
-	if err != nil {
-		return fmt.Errorf("echo upstream: %w", err)
-	}
 	// Request logs stay quiet during the self-check, so the instructions print in one piece.
-	logs := &gatedWriter{w: stdout}
-	echo := &echoUpstream{log: logs}
-	upSrv := &http.Server{Handler: echo, ReadHeaderTimeout: 10 * time.Second}
-	go upSrv.Serve(upLn)
-	defer upSrv.Close()
+	logs := &demo.GatedWriter{W: stdout}
+	up, err := demo.StartEcho(o.UpstreamListen, logs)
+	if err != nil {
+		return err
+	}
+	defer up.Close()
 
 	ropts := []string{"--wasm", o.WasmFile, "--config", cfgFile, "--listen", o.Listen,
-		"--upstream", "http://" + upLn.Addr().String(), "--workers", fmt.Sprint(o.Workers)}
+		"--upstream", up.URL(), "--workers", fmt.Sprint(o.Workers)}
 	ro, err := parseRunOptions(ropts, io.Discard)
 	if err != nil {
 		return err
@@ -163,32 +137,17 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\ntokengate demo: gateway %s -> echo upstream http://%s (for trying policies; NOT a production proxy)\n", base, upLn.Addr())
+	fmt.Fprintf(stdout, "\ntokengate demo: gateway %s -> echo upstream %s (for trying policies; NOT a production proxy)\n", base, up.URL())
 	fmt.Fprintf(stdout, "policy: %s (key generated in %s)\n\n", o.Template, dir)
 	for _, name := range []string{"READ_TOKEN", "WRITE_TOKEN", "EXPIRED_TOKEN"} {
 		fmt.Fprintf(stdout, "%s=%s\n", name, tokens[name])
 	}
 	fmt.Fprintln(stdout)
-	client := &http.Client{Timeout: 10 * time.Second}
-	failed := 0
-	for _, s := range demoSteps {
-		got, err := s.do(ctx, client, base, tokens)
-		mark := "ok"
-		switch {
-		case err != nil:
-			mark, failed = "FAILED: "+err.Error(), failed+1
-		case got != s.WantStatus:
-			mark, failed = fmt.Sprintf("UNEXPECTED: got %d", got), failed+1
-		}
-		fmt.Fprintf(stdout, "# %s -> %d (%s)\n%s\n\n", s.What, s.WantStatus, mark, s.curl(base))
-	}
+	failed := demo.RunSteps(ctx, stdout, &http.Client{Timeout: 10 * time.Second}, base, demoSteps, tokens)
 	fmt.Fprintf(stdout, "mint your own: go run ./cmd/tokengate token --key %s --alg RS256 --iss %s --aud %s --sub me --scope \"read write\" --exp 1h\n",
 		filepath.Join(dir, "private.pem"), demoIssuer, demoAudience)
-	if failed > 0 {
-		fmt.Fprintf(stdout, "WARNING: %d of %d demo requests did not behave as described above\n", failed, len(demoSteps))
-	}
-	fmt.Fprintln(stdout, "Ctrl-C to stop. Requests are logged below (gateway status and reason; what the upstream received).")
-	logs.open()
+	demo.Footer(stdout, failed, len(demoSteps))
+	logs.Open()
 	if ready != nil {
 		ready(base)
 	}
@@ -198,44 +157,4 @@ func runDemo(ctx context.Context, o demoOptions, stdout io.Writer, ready func(ba
 		return errors.New("the self-check failed")
 	}
 	return nil
-}
-
-// do sends the step's request and returns the status code.
-func (s demoStep) do(ctx context.Context, c *http.Client, base string, tokens map[string]string) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, s.Method, base+s.Path, nil)
-	if err != nil {
-		return 0, err
-	}
-	if s.TokenVar != "" {
-		req.Header.Set("Authorization", "Bearer "+tokens[s.TokenVar])
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, nil
-}
-
-// gatedWriter drops writes until open is called, then passes them to w.
-type gatedWriter struct {
-	mu     sync.Mutex
-	w      io.Writer
-	opened bool
-}
-
-func (g *gatedWriter) Write(p []byte) (int, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if !g.opened {
-		return len(p), nil
-	}
-	return g.w.Write(p)
-}
-
-func (g *gatedWriter) open() {
-	g.mu.Lock()
-	g.opened = true
-	g.mu.Unlock()
 }

@@ -6,32 +6,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestDemoStep_Curl(t *testing.T) {
-	tests := []struct {
-		name string
-		step demoStep
-		want string
-	}{
-		{name: "GET without token", step: demoStep{Method: "GET", Path: "/health"}, want: "curl -i http://127.0.0.1:8080/health"},
-		{name: "POST with token", step: demoStep{Method: "POST", Path: "/api/things", TokenVar: "READ_TOKEN"},
-			want: `curl -i -X POST -H "Authorization: Bearer $READ_TOKEN" http://127.0.0.1:8080/api/things`},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.step.curl("http://127.0.0.1:8080"); got != tc.want {
-				t.Errorf("curl = %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
+	"github.com/tokengate/tokengate/internal/demo"
+)
 
 // TestRunDemo_SelfCheck runs the whole demo (key generation, template, echo upstream, gateway with
 // the real .wasm) on ephemeral ports; the demo sends every request it prints and fails when one does
 // not get the status the demo announces.
 func TestRunDemo_SelfCheck(t *testing.T) {
-	var out syncBuffer
+	var out demo.SyncBuffer
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	var base string
@@ -55,8 +38,8 @@ func TestRunDemo_SelfCheck(t *testing.T) {
 		t.Fatalf("the demo never became ready:\n%s", text)
 	}
 	for _, s := range demoSteps {
-		if !strings.Contains(text, s.curl(base)) {
-			t.Errorf("output lacks %q", s.curl(base))
+		if !strings.Contains(text, s.Curl(base)) {
+			t.Errorf("output lacks %q", s.Curl(base))
 		}
 	}
 	for _, want := range []string{"READ_TOKEN=ey", "WRITE_TOKEN=ey", "EXPIRED_TOKEN=ey", "NOT a production proxy", "gateway: GET /api/things -> 200", "upstream: GET /api/things x-jwt-scope=read x-jwt-sub=demo-client x-jwt-payload=(set) authorization=(absent)"} {

@@ -12,5 +12,7 @@
 // `token` and `keygen` make test credentials; they are not an identity provider.
 //
 // Only the standard library and this repository's packages are used. Keys and signatures come from
-// internal/jwtmint (standard library only); verification lives in jwtcore.
+// internal/jwtmint (standard library only); verification lives in jwtcore. The gateway server, the
+// echo upstream and the self-checked demo steps live in internal/demo, shared with tools/demo (the
+// `make run` demo with the fosite IdP and remote_jwks; `tokengate demo` is the offline variant).
 package main

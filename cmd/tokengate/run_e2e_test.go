@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokengate/tokengate/internal/demo"
 	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
@@ -75,12 +76,12 @@ func e2eTokens(t *testing.T) map[string]string {
 
 // startE2E runs `tokengate run`'s gateway in-process on 127.0.0.1:0 with envoy.yaml's plugin
 // configuration, in front of a recording echo upstream.
-func startE2E(t *testing.T, workers string) (base string, up *echoUpstream, log *syncBuffer) {
+func startE2E(t *testing.T, workers string) (base string, up *demo.Echo, log *demo.SyncBuffer) {
 	t.Helper()
 	if _, err := os.Stat(wasmPath); err != nil {
 		t.Fatalf("%s is missing (%v): run ./build.sh or make test first", wasmPath, err)
 	}
-	up = &echoUpstream{}
+	up = &demo.Echo{}
 	upSrv := httptest.NewServer(up)
 	t.Cleanup(upSrv.Close)
 	o, err := parseRunOptions([]string{"--wasm", wasmPath, "--config", "../../examples/envoy/plugin.json",
@@ -88,7 +89,7 @@ func startE2E(t *testing.T, workers string) (base string, up *echoUpstream, log 
 	if err != nil {
 		t.Fatal(err)
 	}
-	log = &syncBuffer{}
+	log = &demo.SyncBuffer{}
 	gw, err := startGateway(o, log)
 	if err != nil {
 		t.Fatalf("startGateway: %v", err)
@@ -134,7 +135,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(up.requests())
+			before := len(up.Requests())
 			req, err := http.NewRequest(tc.method, base+tc.path, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -154,7 +155,7 @@ func TestRun_EndToEnd(t *testing.T) {
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status = %d, want %d; body %s", resp.StatusCode, tc.wantStatus, body)
 			}
-			seen := up.requests()[before:]
+			seen := up.Requests()[before:]
 			if tc.wantStatus != 200 {
 				if len(seen) != 0 {
 					t.Errorf("a denied request reached the upstream: %+v", seen)

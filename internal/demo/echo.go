@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"encoding/json"
@@ -13,43 +13,44 @@ import (
 // maxEchoBody bounds what the echo upstream reads from a request body.
 const maxEchoBody = 64 << 10
 
-// received is what the echo upstream saw of one request.
-type received struct {
+// MaxSeen is how many requests an Echo keeps for Requests.
+const MaxSeen = 64
+
+// Received is what the echo upstream saw of one request.
+type Received struct {
 	Method  string            `json:"method"`
 	Path    string            `json:"path"` // as sent on the wire, with the query
 	Headers map[string]string `json:"headers"`
 	Body    string            `json:"body,omitempty"`
 }
 
-// echoUpstream is the demo's (and the tests') upstream: it answers 200 with a JSON description of the
-// request it received, keeps the last few requests for tests, and can print one line per request.
-type echoUpstream struct {
-	log io.Writer // nil: silent
+// Echo is the demos' (and the tests') upstream: it answers 200 with a JSON description of the
+// request it received, keeps the last MaxSeen requests, and prints one line per request to Log.
+type Echo struct {
+	Log io.Writer // nil: silent
 
 	mu   sync.Mutex
-	seen []received // the last maxSeen requests
+	seen []Received
 }
 
-const maxSeen = 64
-
-func (e *echoUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (e *Echo) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxEchoBody))
 	if err != nil {
 		http.Error(w, "read body: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	rec := received{Method: r.Method, Path: r.URL.RequestURI(), Headers: map[string]string{}, Body: string(body)}
+	rec := Received{Method: r.Method, Path: r.URL.RequestURI(), Headers: map[string]string{}, Body: string(body)}
 	for name, values := range r.Header {
 		rec.Headers[strings.ToLower(name)] = strings.Join(values, ",")
 	}
 	e.mu.Lock()
-	if len(e.seen) == maxSeen {
+	if len(e.seen) == MaxSeen {
 		e.seen = append(e.seen[:0], e.seen[1:]...)
 	}
 	e.seen = append(e.seen, rec)
 	e.mu.Unlock()
-	if e.log != nil {
-		fmt.Fprintf(e.log, "upstream: %s %s %s\n", rec.Method, rec.Path, verifiedHeaders(rec.Headers))
+	if e.Log != nil {
+		fmt.Fprintf(e.Log, "upstream: %s %s %s\n", rec.Method, rec.URLPath(), VerifiedHeaders(rec.Headers))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	enc := json.NewEncoder(w)
@@ -57,16 +58,22 @@ func (e *echoUpstream) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(rec)
 }
 
-// requests returns a copy of the requests seen so far, oldest first.
-func (e *echoUpstream) requests() []received {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]received(nil), e.seen...)
+// URLPath is the request's path without the query (which may hold a token).
+func (r Received) URLPath() string {
+	p, _, _ := strings.Cut(r.Path, "?")
+	return p
 }
 
-// verifiedHeaders summarizes, for the demo log, the headers tokengate sets (x-jwt-*), and whether a
+// Requests returns a copy of the requests seen so far, oldest first.
+func (e *Echo) Requests() []Received {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]Received(nil), e.seen...)
+}
+
+// VerifiedHeaders summarizes, for a log line, the headers tokengate sets (x-jwt-*), and whether a
 // token reached the upstream (it should not: the filter strips it). It never prints a token.
-func verifiedHeaders(h map[string]string) string {
+func VerifiedHeaders(h map[string]string) string {
 	var parts []string
 	for name, v := range h {
 		if strings.HasPrefix(name, "x-jwt-") && name != "x-jwt-payload" {

@@ -1,0 +1,53 @@
+package demo
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+)
+
+// LogRequests writes one line per request to w: method, path (never the query, which may hold a
+// token), status, and for a denial the reason code from the filter's JSON body.
+func LogRequests(next http.Handler, w io.Writer) http.Handler {
+	var mu sync.Mutex
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		line := fmt.Sprintf("gateway: %s %s -> %d", r.Method, r.URL.EscapedPath(), rec.status)
+		if rec.status >= 400 {
+			var body struct {
+				Reason string `json:"reason"`
+			}
+			if json.Unmarshal(rec.head, &body) == nil && body.Reason != "" {
+				line += " " + body.Reason
+			}
+		}
+		mu.Lock()
+		fmt.Fprintln(w, line)
+		mu.Unlock()
+	})
+}
+
+// statusRecorder remembers the status and the first bytes of an error body.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	head   []byte
+}
+
+const maxRecordedBody = 4096
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status >= 400 && len(r.head) < maxRecordedBody {
+		n := min(len(b), maxRecordedBody-len(r.head))
+		r.head = append(r.head, b[:n]...)
+	}
+	return r.ResponseWriter.Write(b)
+}
