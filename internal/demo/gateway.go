@@ -76,7 +76,7 @@ func StartGateway(o GatewayOptions, logw io.Writer) (*Gateway, error) {
 		return nil, fmt.Errorf("gateway: %w", err)
 	}
 	s := &Gateway{host: host, gw: gw, ln: ln, done: make(chan struct{})}
-	s.srv = &http.Server{Handler: LogRequests(gw, logw), ReadHeaderTimeout: 10 * time.Second}
+	s.srv = &http.Server{Handler: LogRequests("gateway", gw, logw), ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		defer close(s.done)
 		_ = s.srv.Serve(ln)

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -8,20 +9,24 @@ import (
 	"sync"
 )
 
-// LogRequests writes one line per request to w: method, path (never the query, which may hold a
-// token), status, and for a denial the reason code from the filter's JSON body.
-func LogRequests(next http.Handler, w io.Writer) http.Handler {
+// LogRequests writes one line per request to w, prefixed "name: ": method, path (never the query,
+// which may hold a token), status, and for an error the code from the JSON body: the filter's
+// "reason", else an OAuth 2 "error" (RFC 6749 §5.2).
+func LogRequests(name string, next http.Handler, w io.Writer) http.Handler {
 	var mu sync.Mutex
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		rec := &statusRecorder{ResponseWriter: rw, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		line := fmt.Sprintf("gateway: %s %s -> %d", r.Method, r.URL.EscapedPath(), rec.status)
+		line := fmt.Sprintf("%s: %s %s -> %d", name, r.Method, r.URL.EscapedPath(), rec.status)
 		if rec.status >= 400 {
 			var body struct {
 				Reason string `json:"reason"`
+				Error  string `json:"error"`
 			}
-			if json.Unmarshal(rec.head, &body) == nil && body.Reason != "" {
-				line += " " + body.Reason
+			if json.Unmarshal(rec.head, &body) == nil {
+				if code := cmp.Or(body.Reason, body.Error); code != "" {
+					line += " " + code
+				}
 			}
 		}
 		mu.Lock()

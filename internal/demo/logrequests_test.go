@@ -19,12 +19,14 @@ func TestLogRequests(t *testing.T) {
 		{name: "allowed", path: "/api/items", status: 200, body: "hi", wantLog: "gateway: GET /api/items -> 200\n"},
 		{name: "denied with reason, query dropped", path: "/api/items?access_token=secret", status: 403,
 			body: `{"error":"insufficient_scope","reason":"insufficient_scope"}`, wantLog: "gateway: GET /api/items -> 403 insufficient_scope\n"},
-		{name: "error body without reason", path: "/x", status: 502, body: "bad gateway", wantLog: "gateway: GET /x -> 502\n"},
+		{name: "OAuth 2 error", path: "/oauth2/token", status: 401,
+			body: `{"error":"invalid_client","error_description":"x"}`, wantLog: "gateway: GET /oauth2/token -> 401 invalid_client\n"},
+		{name: "error body not JSON", path: "/x", status: 502, body: "bad gateway", wantLog: "gateway: GET /x -> 502\n"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var log bytes.Buffer
-			h := LogRequests(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := LogRequests("gateway", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				w.WriteHeader(tc.status)
 				_, _ = io.WriteString(w, tc.body)
 			}), &log)
