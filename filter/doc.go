@@ -25,6 +25,11 @@
 //     one shared.Slot each, keyed by SHA-256 of the token), the per-VM runtime
 //     and the decide path. decide reads that cache (shared data get, never a
 //     write or a call); a miss is a waiting Decision, like remote keys.
+//   - outbound.go, oauthclient.go: what the outgoing calls share: an
+//     http(s) URI checked and split for proxy_http_call, a JSON-object
+//     response body, and the OAuth 2.0 client of introspection and
+//     upstream_credentials (cluster, URI, client authentication of RFC 6749
+//     §2.3.1, form-urlencoded POST, log description without the secret).
 //   - upstreamcreds_*.go: upstream_credentials (issue 7), the gateway's own
 //     OAuth 2.0 client credentials token for backends: config, token
 //     request/response codec (RFC 6749 §2.3.1, §4.4, §5.1), a shared.Fetcher,

@@ -1,13 +1,12 @@
 package filter
 
 import (
-	"encoding/base64"
 	"errors"
-	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/filter/internal/shared"
 	"github.com/tokengate/tokengate/jwtcore"
 )
 
@@ -19,55 +18,17 @@ import (
 // what one cache entry holds in shared data.
 const maxIntrospectionResponseBytes = 16 << 10
 
-// introspectionRequest is one RFC 7662 §2.1 request, host-neutral.
-type introspectionRequest struct {
-	cluster string
-	headers [][2]string // pseudo-headers first
-	body    []byte
-	timeout time.Duration
-}
-
-// request builds the POST for token: an application/x-www-form-urlencoded
-// body "token=…&token_type_hint=…", and client authentication as configured.
-// client_secret_basic sends Authorization: Basic base64(id ":" secret) where
-// id and secret are first form-urlencoded (RFC 6749 §2.3.1);
-// client_secret_post adds client_id and client_secret to the body. The result
-// holds the token and the secret: it goes only to the configured cluster and
-// is never logged.
-func (in *introspection) request(token string) *introspectionRequest {
-	body := make([]byte, 0, 64+3*len(token)/2+len(in.clientID)+len(in.clientSecret))
-	body = append(body, "token="...)
-	body = append(body, url.QueryEscape(token)...)
+// request builds the RFC 7662 §2.1 POST for token: the form
+// "token=…&token_type_hint=…", sent with the client authentication of
+// oauthClient.post. The call holds the token and the secret: it goes only to
+// the configured cluster and is never logged.
+func (in *introspection) request(token string) *shared.Call {
+	body := make(form, 0, 64+3*len(token)/2+len(in.clientID)+len(in.clientSecret))
+	body = body.add("token", token)
 	if in.tokenTypeHint != "" {
-		body = append(body, "&token_type_hint="...)
-		body = append(body, url.QueryEscape(in.tokenTypeHint)...)
+		body = body.add("token_type_hint", in.tokenTypeHint)
 	}
-	headers := [][2]string{
-		{":method", "POST"},
-		{":path", in.path},
-		{":authority", in.authority},
-		{"content-type", "application/x-www-form-urlencoded"},
-		{"accept", "application/json"},
-	}
-	switch in.auth {
-	case authPost:
-		body = append(body, "&client_id="...)
-		body = append(body, url.QueryEscape(in.clientID)...)
-		body = append(body, "&client_secret="...)
-		body = append(body, url.QueryEscape(in.clientSecret)...)
-	default:
-		headers = append(headers, [2]string{"authorization", basicAuthorization(in.clientID, in.clientSecret)})
-	}
-	headers = append(headers, [2]string{"content-length", strconv.Itoa(len(body))})
-	return &introspectionRequest{cluster: in.cluster, headers: headers, body: body, timeout: in.timeout}
-}
-
-// basicAuthorization is the client_secret_basic header value (RFC 6749
-// §2.3.1): the client id and secret are encoded with the
-// application/x-www-form-urlencoded algorithm, then joined by ':' and base64ed.
-func basicAuthorization(id, secret string) string {
-	cred := url.QueryEscape(id) + ":" + url.QueryEscape(secret)
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(cred))
+	return in.post(body)
 }
 
 // Why an introspection failed (503 introspection_unavailable). The texts name
@@ -106,11 +67,9 @@ func parseIntrospectionResponse(status int, body []byte, tooLarge bool) (introsp
 		return introspectionAnswer{}, statusError(status)
 	case tooLarge || len(body) > maxIntrospectionResponseBytes:
 		return introspectionAnswer{}, errIntrospectionTooLarge
-	case !gjson.ValidBytes(body):
-		return introspectionAnswer{}, errIntrospectionJSON
 	}
-	doc := gjson.ParseBytes(body)
-	if !doc.IsObject() {
+	doc, why := jsonObject(body)
+	if why != "" {
 		return introspectionAnswer{}, errIntrospectionJSON
 	}
 	switch doc.Get("active").Type {

@@ -2,7 +2,6 @@ package filter
 
 import (
 	"crypto/sha256"
-	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -18,40 +17,15 @@ import (
 // verifier (issuer, time window with leeway, audience), then the rule's scopes
 // and claims rules, claim headers and token stripping, as for a JWT.
 
-// authMethod is how the filter authenticates to the introspection endpoint
-// (RFC 6749 §2.3.1).
-type authMethod uint8
-
-const (
-	authBasic authMethod = iota + 1 // client_secret_basic: Authorization: Basic
-	authPost                        // client_secret_post: client_id and client_secret in the form body
-)
-
-func (m authMethod) String() string {
-	switch m {
-	case authBasic:
-		return "client_secret_basic"
-	case authPost:
-		return "client_secret_post"
-	}
-	return "invalid"
-}
-
 // introspection is the RFC 7662 half of an introspection provider: where and
 // how to ask, and how long to keep the answers. The client secret is never
 // logged; String-like helpers never include it.
 type introspection struct {
-	provider      *provider             // the rule-facing half (name, token sources, claim headers, verifier)
-	rt            *introspectionRuntime // this VM's runtime, bound at plugin start (nil in native decide tests: 503)
-	cluster       string
-	uri           string // as configured, for logs
-	authority     string // :authority of the call
-	path          string // :path of the call
-	clientID      string
-	clientSecret  string
-	auth          authMethod
-	tokenTypeHint string // "" sends none
-	timeout       time.Duration
+	provider    *provider             // the rule-facing half (name, token sources, claim headers, verifier)
+	rt          *introspectionRuntime // this VM's runtime, bound at plugin start (nil in native decide tests: 503)
+	oauthClient                       // cluster, uri, client_id, client_secret, auth_method, timeout_ms
+
+	tokenTypeHint string        // "" sends none
 	cacheTTL      time.Duration // cache_seconds: active answers, also bounded by exp
 	negativeTTL   time.Duration // negative_cache_seconds: inactive answers
 	leeway        time.Duration // clock_skew_seconds (the claims checks' leeway)
@@ -64,16 +38,14 @@ type introspection struct {
 
 // Defaults and bounds of an introspection provider (documented in README.md).
 const (
-	defaultIntrospectionTimeout     = 2000 // ms
-	maxIntrospectionTimeout         = 60000
-	defaultIntrospectionCache       = 60 // s
-	maxIntrospectionCache           = 86400
-	defaultIntrospectionNegative    = 5 // s
-	maxIntrospectionNegative        = 3600
-	defaultIntrospectionEntries     = 4096
-	maxIntrospectionEntries         = 1 << 16
-	defaultIntrospectionTokenHint   = "access_token"
-	maxIntrospectionClientFieldSize = 1024
+	defaultIntrospectionTimeout   = 2000 // ms
+	defaultIntrospectionCache     = 60   // s
+	maxIntrospectionCache         = 86400
+	defaultIntrospectionNegative  = 5 // s
+	maxIntrospectionNegative      = 3600
+	defaultIntrospectionEntries   = 4096
+	maxIntrospectionEntries       = 1 << 16
+	defaultIntrospectionTokenHint = "access_token"
 )
 
 var introspectionFields = []string{
@@ -115,63 +87,13 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 		return nil, err
 	}
 	in := &introspection{
-		auth:          authBasic,
 		tokenTypeHint: defaultIntrospectionTokenHint,
-		timeout:       defaultIntrospectionTimeout * time.Millisecond,
 		cacheTTL:      defaultIntrospectionCache * time.Second,
 		negativeTTL:   defaultIntrospectionNegative * time.Second,
 		cacheEntries:  defaultIntrospectionEntries,
 	}
-	required := func(f string) (gjson.Result, error) {
-		v, ok := m[f]
-		if !ok {
-			return v, errAt(field(path, f), "is required")
-		}
-		return v, nil
-	}
-	for _, f := range []string{"cluster", "uri", "client_id", "client_secret"} {
-		v, err := required(f)
-		if err != nil {
-			return nil, err
-		}
-		s, err := asNonEmptyString(field(path, f), v)
-		if err != nil {
-			return nil, err
-		}
-		switch f {
-		case "cluster":
-			in.cluster = s
-		case "uri":
-			in.uri = s
-			if in.authority, in.path, err = splitCallURI(s); err != nil {
-				return nil, errAt(field(path, f), "%v", err)
-			}
-		case "client_id":
-			in.clientID = s
-		case "client_secret":
-			in.clientSecret = s
-		}
-	}
-	if len(in.clientID) > maxIntrospectionClientFieldSize {
-		return nil, errAt(field(path, "client_id"), "is longer than %d bytes", maxIntrospectionClientFieldSize)
-	}
-	if len(in.clientSecret) > maxIntrospectionClientFieldSize {
-		// The message never echoes the secret.
-		return nil, errAt(field(path, "client_secret"), "is longer than %d bytes", maxIntrospectionClientFieldSize)
-	}
-	if v, ok := m["auth_method"]; ok {
-		s, err := asNonEmptyString(field(path, "auth_method"), v)
-		if err != nil {
-			return nil, err
-		}
-		switch s {
-		case "client_secret_basic":
-			in.auth = authBasic
-		case "client_secret_post":
-			in.auth = authPost
-		default:
-			return nil, errAt(field(path, "auth_method"), "must be client_secret_basic or client_secret_post, not %q", s)
-		}
+	if in.oauthClient, err = parseOAuthClient(path, m, "uri", defaultIntrospectionTimeout); err != nil {
+		return nil, err
 	}
 	if v, ok := m["token_type_hint"]; ok {
 		if in.tokenTypeHint, err = asString(field(path, "token_type_hint"), v); err != nil {
@@ -183,7 +105,6 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 		min, max int64
 		set      func(n int64)
 	}{
-		{"timeout_ms", 1, maxIntrospectionTimeout, func(n int64) { in.timeout = time.Duration(n) * time.Millisecond }},
 		{"cache_seconds", 0, maxIntrospectionCache, func(n int64) { in.cacheTTL = time.Duration(n) * time.Second }},
 		{"negative_cache_seconds", 0, maxIntrospectionNegative, func(n int64) { in.negativeTTL = time.Duration(n) * time.Second }},
 		{"cache_max_entries", 1, maxIntrospectionEntries, func(n int64) { in.cacheEntries = int(n) }},
@@ -277,38 +198,6 @@ func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*
 	}
 	return p, pol.Leeway, nil
 }
-
-// splitCallURI takes :authority and :path from an http(s) URI. The path keeps
-// its query; a fragment, user info or an empty host is refused.
-func splitCallURI(uri string) (authority, path string, err error) {
-	rest, ok := strings.CutPrefix(uri, "https://")
-	if !ok {
-		if rest, ok = strings.CutPrefix(uri, "http://"); !ok {
-			return "", "", uriError("must start with https:// or http://")
-		}
-	}
-	if strings.ContainsAny(rest, "# \t\r\n\x00") {
-		return "", "", uriError("must not hold a fragment, spaces or control characters")
-	}
-	authority, path = rest, "/"
-	if i := strings.IndexAny(rest, "/?"); i >= 0 {
-		authority, path = rest[:i], rest[i:]
-		if path[0] == '?' {
-			path = "/" + path
-		}
-	}
-	switch {
-	case authority == "":
-		return "", "", uriError("has no host")
-	case strings.Contains(authority, "@"):
-		return "", "", uriError("must not hold user info (use client_id and client_secret)")
-	}
-	return authority, path, nil
-}
-
-type uriError string
-
-func (e uriError) Error() string { return string(e) }
 
 // introspectionFingerprint hashes what identifies the asking client at the
 // endpoint (never the secret).

@@ -231,8 +231,7 @@ func (f *introspectionFetcher) First() (*shared.Call, error) {
 	}
 	p := f.pending[0]
 	f.asked = p.hash
-	req := f.in.request(p.token)
-	return &shared.Call{Cluster: req.cluster, Headers: req.headers, Body: req.body, Timeout: req.timeout}, nil
+	return f.in.request(p.token), nil
 }
 
 // Next judges the answer and returns the bucket to publish. A failed
@@ -262,8 +261,7 @@ func (f *introspectionFetcher) Next(resp *shared.Response, now time.Time) (share
 // whether it is a failure. It names the provider, the client and the
 // endpoint, never the token or the secret.
 func (in *introspection) attemptLog(a shared.Attempt) (msg string, failed bool) {
-	who := "tokengate: introspection." + in.provider.name + " (client_id " + strconv.Quote(in.clientID) +
-		", " + in.auth.String() + ", cluster " + strconv.Quote(in.cluster) + ", " + in.uri + ")"
+	who := "tokengate: introspection." + in.provider.name + " (" + in.describe() + ")"
 	if a.Err == nil {
 		return who + ": token introspected", false
 	}

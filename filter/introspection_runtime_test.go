@@ -59,7 +59,8 @@ func (p *introProxy) HttpCall(call *shared.Call, done func(*shared.Response)) er
 		p.pending = append(p.pending, func() { done(r) })
 		return nil
 	}
-	status, body := introspectionRoundTrip(p.t, p.idp, &introspectionRequest{cluster: call.Cluster, headers: call.Headers, body: call.Body})
+	resp := roundTrip(p.t, p.idp, call)
+	status, body := resp.Status, resp.Body
 	if p.status != 0 {
 		status, body = p.status, []byte(`{"error":"down"}`)
 	}

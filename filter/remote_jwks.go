@@ -3,7 +3,6 @@ package filter
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"net/url"
 	"strings"
 	"time"
 
@@ -28,15 +27,6 @@ type remoteJWKS struct {
 
 	key string // shared-data key of the published key set
 }
-
-// httpTarget is an absolute http(s) URI split for proxy_http_call.
-type httpTarget struct {
-	scheme    string // "http" or "https"
-	authority string // :authority (host[:port])
-	path      string // :path (path and query; "/" at least)
-}
-
-func (t *httpTarget) String() string { return t.scheme + "://" + t.authority + t.path }
 
 // Defaults and bounds of remote_jwks (documented in README.md).
 const (
@@ -96,7 +86,7 @@ func parseRemoteJWKS(path, name, issuer string, r gjson.Result) (*remoteJWKS, er
 	case discovery:
 		base, err := parseHTTPTarget(issuer)
 		if err != nil {
-			return nil, errAt(field(path, "discovery"), "discovery needs an http(s) issuer URL: %v", err)
+			return nil, errAt(field(path, "discovery"), "discovery needs an http(s) issuer URL: the issuer %v", err)
 		}
 		if strings.Contains(base.path, "?") {
 			return nil, errAt(field(path, "discovery"), "discovery needs an issuer URL without a query")
@@ -157,40 +147,6 @@ func jwksKey(name string, rj *remoteJWKS) string {
 		h.Write([]byte("discovery\x00" + rj.issuer))
 	}
 	return jwksKeyPrefix + name + "/" + hex.EncodeToString(h.Sum(nil)[:8])
-}
-
-// parseHTTPTarget checks an absolute http(s) URI without user info or
-// fragment and splits it for proxy_http_call.
-func parseHTTPTarget(s string) (*httpTarget, error) {
-	for i := 0; i < len(s); i++ {
-		if s[i] <= ' ' || s[i] >= 0x7f {
-			return nil, errAt("", "%q holds a space, control or non-ASCII byte", s)
-		}
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return nil, errAt("", "%q is not a URI", s)
-	}
-	switch {
-	case u.Scheme != "http" && u.Scheme != "https":
-		return nil, errAt("", "%q is not an http or https URI", s)
-	case u.Host == "":
-		return nil, errAt("", "%q has no host", s)
-	case u.User != nil:
-		return nil, errAt("", "%q carries user info", s)
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return nil, errAt("", "%q has a fragment", s)
-	case u.Opaque != "":
-		return nil, errAt("", "%q is not hierarchical", s)
-	}
-	p := u.EscapedPath()
-	if p == "" {
-		p = "/"
-	}
-	if u.RawQuery != "" {
-		p += "?" + u.RawQuery
-	}
-	return &httpTarget{scheme: u.Scheme, authority: u.Host, path: p}, nil
 }
 
 // parseRemoteAlgorithms reads "algorithms" of a remote_jwks provider: known

@@ -96,12 +96,9 @@ func (f *jwksFetcher) discover(r *shared.Response) (*httpTarget, error) {
 	if err := checkResponse("discovery", r, maxDiscoveryBodyBytes); err != nil {
 		return nil, err
 	}
-	if !gjson.ValidBytes(r.Body) {
-		return nil, errors.New("discovery: body is not JSON")
-	}
-	doc := gjson.ParseBytes(r.Body)
-	if !doc.IsObject() {
-		return nil, errors.New("discovery: body is not a JSON object")
+	doc, why := jsonObject(r.Body)
+	if why != "" {
+		return nil, errors.New("discovery: body is " + why)
 	}
 	iss := doc.Get("issuer")
 	if iss.Type != gjson.String {
@@ -116,7 +113,7 @@ func (f *jwksFetcher) discover(r *shared.Response) (*httpTarget, error) {
 	}
 	t, err := parseHTTPTarget(ju.Str)
 	if err != nil {
-		return nil, errors.New("discovery: jwks_uri: " + err.Error())
+		return nil, errors.New("discovery: jwks_uri " + err.Error())
 	}
 	d := f.src.discovery
 	if t.scheme != d.scheme || !strings.EqualFold(t.authority, d.authority) {

@@ -90,14 +90,6 @@ func Test_upstreamCred_tokenRequest(t *testing.T) {
 	}
 }
 
-func Test_basicCredentials(t *testing.T) {
-	// RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic; a ':'
-	// in the id must not split it. Expected values computed by hand:
-	// "a%3Ab:s+p" -> base64.
-	equal(t, "value", basicCredentials("a:b", "s p"), "Basic YSUzQWI6cytw")
-	equal(t, "plain", basicCredentials("gateway", "secret"), "Basic Z2F0ZXdheTpzZWNyZXQ=")
-}
-
 func Test_upstreamCred_parseTokenResponse(t *testing.T) {
 	c := mustCred(t, `{"match":{"prefix":"/"},"cluster":"idp","token_uri":"https://idp/t","client_id":"a","client_secret":"b",
 		"default_expires_in_seconds":90}`)

@@ -17,40 +17,16 @@ type upstreamCred struct {
 	index int        // position in "upstream_credentials"
 	match routeMatch // same matcher as "rules"; the first matching entry applies
 
-	cluster   string // Envoy cluster of the token endpoint
-	tokenURI  string // as configured (for logs: it holds no secret)
-	authority string // :authority of the token request (host[:port] of token_uri)
-	path      string // :path of the token request (path and query of token_uri)
+	oauthClient // the token endpoint: cluster, token_uri, client_id, client_secret, auth_method, timeout_ms
 
-	clientID     string
-	clientSecret string // never logged
-	auth         credAuth
 	scopes       []string      // sent space-joined as "scope"; none: no "scope" parameter
 	params       [][2]string   // endpoint_params, every value, in configuration order
 	header       string        // lower case; set to "Bearer <token>" upstream
 	refresh      time.Duration // refresh_before_seconds
-	timeout      time.Duration // timeout_ms of one token request
 	defaultLife  time.Duration // default_expires_in_seconds: life of a token without expires_in
 	sharedKeyTag string        // shared-data key of this entry's token (no secret in it)
 
 	state *upstreamState // per VM, set at plugin start (attachUpstream); nil: no token ever
-}
-
-// credAuth is how the client authenticates at the token endpoint.
-type credAuth int
-
-const (
-	// credAuthBasic: HTTP Basic with the form-urlencoded id and secret (RFC 6749 §2.3.1).
-	credAuthBasic credAuth = iota
-	// credAuthPost: client_id and client_secret in the form body (RFC 6749 §2.3.1).
-	credAuthPost
-)
-
-func (m credAuth) String() string {
-	if m == credAuthPost {
-		return "client_secret_post"
-	}
-	return "client_secret_basic"
 }
 
 // Defaults and bounds of "upstream_credentials" (documented in docs/configuration.md).
@@ -59,7 +35,6 @@ const (
 	defaultRefreshBeforeSecs   = 60
 	maxRefreshBeforeSecs       = 86400
 	defaultTokenTimeoutMs      = 3000
-	maxTokenTimeoutMs          = 60000
 	defaultTokenLifeSecs       = 300
 	maxTokenLifeSecs           = 86400
 	maxUpstreamCreds           = 64
@@ -124,40 +99,15 @@ func parseUpstreamCred(path string, i int, r gjson.Result) (*upstreamCred, error
 	}
 	c := &upstreamCred{
 		index:       i,
-		auth:        credAuthBasic,
 		header:      defaultUpstreamHeader,
 		refresh:     defaultRefreshBeforeSecs * time.Second,
-		timeout:     defaultTokenTimeoutMs * time.Millisecond,
 		defaultLife: defaultTokenLifeSecs * time.Second,
 	}
 	if c.match, err = parseMatch(field(path, "match"), m["match"]); err != nil {
 		return nil, err
 	}
-	if c.cluster, err = asNonEmptyString(field(path, "cluster"), m["cluster"]); err != nil {
+	if c.oauthClient, err = parseOAuthClient(path, m, "token_uri", defaultTokenTimeoutMs); err != nil {
 		return nil, err
-	}
-	if err := c.parseTokenURI(field(path, "token_uri"), m["token_uri"]); err != nil {
-		return nil, err
-	}
-	if c.clientID, err = asNonEmptyString(field(path, "client_id"), m["client_id"]); err != nil {
-		return nil, err
-	}
-	if c.clientSecret, err = asNonEmptyString(field(path, "client_secret"), m["client_secret"]); err != nil {
-		return nil, err
-	}
-	if v, ok := m["auth_method"]; ok {
-		s, err := asString(field(path, "auth_method"), v)
-		if err != nil {
-			return nil, err
-		}
-		switch s {
-		case "client_secret_basic":
-			c.auth = credAuthBasic
-		case "client_secret_post":
-			c.auth = credAuthPost
-		default:
-			return nil, errAt(field(path, "auth_method"), `must be "client_secret_basic" or "client_secret_post", not %q`, s)
-		}
 	}
 	if v, ok := m["scopes"]; ok {
 		if c.scopes, err = parseScopeList(field(path, "scopes"), v); err != nil {
@@ -181,13 +131,6 @@ func parseUpstreamCred(path string, i int, r gjson.Result) (*upstreamCred, error
 		}
 		c.refresh = time.Duration(n) * time.Second
 	}
-	if v, ok := m["timeout_ms"]; ok {
-		n, err := asInt(field(path, "timeout_ms"), v, 1, maxTokenTimeoutMs)
-		if err != nil {
-			return nil, err
-		}
-		c.timeout = time.Duration(n) * time.Millisecond
-	}
 	if v, ok := m["default_expires_in_seconds"]; ok {
 		n, err := asInt(field(path, "default_expires_in_seconds"), v, 1, maxTokenLifeSecs)
 		if err != nil {
@@ -197,39 +140,6 @@ func parseUpstreamCred(path string, i int, r gjson.Result) (*upstreamCred, error
 	}
 	c.sharedKeyTag = upstreamSharedKey(c)
 	return c, nil
-}
-
-// parseTokenURI reads token_uri: an absolute http(s) URL without user info or
-// fragment. The request goes to the configured cluster with :authority and
-// :path taken from it (TLS, if any, is the cluster's business).
-func (c *upstreamCred) parseTokenURI(path string, r gjson.Result) error {
-	s, err := asNonEmptyString(path, r)
-	if err != nil {
-		return err
-	}
-	u, perr := url.Parse(s)
-	switch {
-	case perr != nil:
-		return errAt(path, "not a URL")
-	case u.Scheme != "http" && u.Scheme != "https":
-		return errAt(path, "must be an http or https URL")
-	case u.Host == "":
-		return errAt(path, "has no host")
-	case u.User != nil:
-		return errAt(path, "must not hold user info (use client_id and client_secret)")
-	case u.Fragment != "" || strings.Contains(s, "#"):
-		return errAt(path, "must not hold a fragment")
-	}
-	c.tokenURI = s
-	c.authority = u.Host
-	c.path = u.EscapedPath()
-	if c.path == "" {
-		c.path = "/"
-	}
-	if u.RawQuery != "" {
-		c.path += "?" + u.RawQuery
-	}
-	return nil
 }
 
 // parseScopeList reads "scopes": each a scope-token of RFC 6749 §3.3
@@ -313,7 +223,7 @@ func parseUpstreamHeader(path string, r gjson.Result) (string, error) {
 // a rotated secret still names the same client.
 func upstreamSharedKey(c *upstreamCred) string {
 	var b strings.Builder
-	for _, s := range []string{c.cluster, c.tokenURI, c.clientID, c.auth.String(), strings.Join(c.scopes, " "),
+	for _, s := range []string{c.cluster, c.uri, c.clientID, c.auth.String(), strings.Join(c.scopes, " "),
 		c.refresh.String(), c.timeout.String(), c.defaultLife.String()} {
 		b.WriteString(url.QueryEscape(s))
 		b.WriteByte('&')

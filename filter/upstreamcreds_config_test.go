@@ -23,11 +23,11 @@ func Test_parseUpstreamCreds_full(t *testing.T) {
 	equal(t, "index", c.index, 0)
 	equal(t, "match", c.match, routeMatch{prefix: "/backend", methods: []string{"GET", "POST"}})
 	equal(t, "cluster", c.cluster, "idp")
-	equal(t, "authority", c.authority, "idp.example.com:8443")
-	equal(t, "path", c.path, "/oauth2/token?tenant=a%20b")
+	equal(t, "authority", c.target.authority, "idp.example.com:8443")
+	equal(t, "path", c.target.path, "/oauth2/token?tenant=a%20b")
 	equal(t, "client id", c.clientID, "gateway")
 	equal(t, "client secret", c.clientSecret, "s3cret")
-	equal(t, "auth method", c.auth, credAuthPost)
+	equal(t, "auth method", c.auth, clientAuthPost)
 	equal(t, "scopes", c.scopes, []string{"inventory:read", "inventory:write"})
 	equal(t, "params", c.params, [][2]string{
 		{"audience", "https://inventory.internal"}, {"audience", "https://other"}, {"resource", "r1"}})
@@ -42,15 +42,15 @@ func Test_parseUpstreamCreds_full(t *testing.T) {
 
 func Test_parseUpstreamCreds_defaults(t *testing.T) {
 	c := mustCred(t, `{"match":{"exact":"/x"},"cluster":"idp","token_uri":"http://idp/token","client_id":"a","client_secret":"b"}`)
-	equal(t, "auth method", c.auth, credAuthBasic)
+	equal(t, "auth method", c.auth, clientAuthBasic)
 	equal(t, "header", c.header, "authorization")
 	equal(t, "refresh", c.refresh, 60*time.Second)
 	equal(t, "timeout", c.timeout, 3*time.Second)
 	equal(t, "default life", c.defaultLife, 300*time.Second)
 	equal(t, "scopes", len(c.scopes), 0)
 	equal(t, "params", len(c.params), 0)
-	equal(t, "path", c.path, "/token")
-	equal(t, "authority", c.authority, "idp")
+	equal(t, "path", c.target.path, "/token")
+	equal(t, "authority", c.target.authority, "idp")
 }
 
 func Test_parseUpstreamCreds_errors(t *testing.T) {
@@ -72,7 +72,7 @@ func Test_parseUpstreamCreds_errors(t *testing.T) {
 		{name: "empty cluster", raw: `[{` + strings.Replace(base, `"cluster":"idp"`, `"cluster":""`, 1) + `}]`,
 			want: "upstream_credentials[0].cluster: must not be empty"},
 		{name: "relative token_uri", raw: `[{` + strings.Replace(base, `https://idp/t`, `/t`, 1) + `}]`,
-			want: "upstream_credentials[0].token_uri: must be an http or https URL"},
+			want: "upstream_credentials[0].token_uri: must start with http:// or https://"},
 		{name: "token_uri with user info", raw: `[{` + strings.Replace(base, `https://idp/t`, `https://u:p@idp/t`, 1) + `}]`,
 			want: "upstream_credentials[0].token_uri: must not hold user info (use client_id and client_secret)"},
 		{name: "token_uri with fragment", raw: `[{` + strings.Replace(base, `https://idp/t`, `https://idp/t#f`, 1) + `}]`,

@@ -78,12 +78,9 @@ func (c *upstreamCred) parseTokenResponse(resp *shared.Response) (tokenGrant, er
 	fail := func(msg string) (tokenGrant, error) {
 		return tokenGrant{}, &tokenEndpointError{status: resp.Status, msg: "malformed token response: " + msg}
 	}
-	if !gjson.ValidBytes(resp.Body) {
-		return fail("not JSON")
-	}
-	doc := gjson.ParseBytes(resp.Body)
-	if !doc.IsObject() {
-		return fail("not a JSON object")
+	doc, why := jsonObject(resp.Body)
+	if why != "" {
+		return fail(why)
 	}
 	at := doc.Get("access_token")
 	if at.Type != gjson.String || at.Str == "" {

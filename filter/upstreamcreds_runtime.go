@@ -91,9 +91,7 @@ func (c *upstreamCred) currentToken(now time.Time) (string, bool) {
 // and the endpoint, never the secret or a token; after a failure it says
 // whether this VM still serves an older token (at now) and until when.
 func (c *upstreamCred) attemptLog(a shared.Attempt, now time.Time) (msg string, isError bool) {
-	who := "tokengate: upstream_credentials[" + strconv.Itoa(c.index) + "] (client_id " +
-		strconv.Quote(c.clientID) + ", " + c.auth.String() + ", cluster " + strconv.Quote(c.cluster) +
-		", " + c.tokenURI + ")"
+	who := "tokengate: upstream_credentials[" + strconv.Itoa(c.index) + "] (" + c.describe() + ")"
 	if a.Err == nil {
 		msg = who + ": token fetched"
 		if c.state != nil && c.state.slot != nil {
