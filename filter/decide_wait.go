@@ -9,15 +9,23 @@ import (
 )
 
 // waitFor is the part of a Decision that asks the glue to pause the request
-// until a shared.Slot has something newer than version have (a key set, for
-// remote_jwks), then decide again. The rest of the Decision is the fallback:
+// until a shared.Slot has something newer than version have (a key set, an
+// introspection answer or an upstream token), then decide again. The rest of the Decision is the fallback:
 // the complete denial to send when waiting is refused, or when the request
 // already waited on this slot once (a stream never waits twice on a slot).
 type waitFor struct {
 	slot  *shared.Slot
 	have  uint64
-	force bool // a refetch although the value is fresh (unknown kid)
+	force bool   // a refetch although the value is fresh (unknown kid)
+	what  string // what the request waits for, for the glue's log line
 }
+
+// What a waitFor waits for (waitFor.what).
+const (
+	waitKeys          = "keys"
+	waitIntrospection = "an introspection result"
+	waitUpstreamToken = "an upstream token"
+)
 
 // keysPending is decide.verify's signal that a remote_jwks provider cannot
 // decide yet: it has no usable keys, or (unknownKid) the token names a key
@@ -48,7 +56,7 @@ func (d Decision) waitForKeys(cfg *compiledConfig, ru *rule, kp *keysPending, no
 	}
 	out.Provider = kp.p.name
 	if rk.slot != nil {
-		out.Wait = &waitFor{slot: rk.slot, have: rk.version, force: kp.unknownKid}
+		out.Wait = &waitFor{slot: rk.slot, have: rk.version, force: kp.unknownKid, what: waitKeys}
 	}
 	return out
 }

@@ -78,7 +78,7 @@ func (h *httpContext) run(now time.Time) types.Action {
 			h.waiter = w
 			h.waited = append(h.waited, d.Wait.slot)
 			h.plugin.adjustTick()
-			proxywasm.LogDebugf("tokengate: paused: provider %q: waiting for keys (refetch=%t)", d.Provider, d.Wait.force)
+			proxywasm.LogDebugf("tokengate: paused: provider %q: waiting for %s (refetch=%t)", d.Provider, d.Wait.what, d.Wait.force)
 			return types.ActionPause
 		}
 		if out == shared.Refused {

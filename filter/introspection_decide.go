@@ -109,7 +109,7 @@ func (d Decision) waitForIntrospection(cfg *compiledConfig, ip *introspectionPen
 	retry := time.Second
 	if ip.slot != nil {
 		retry = ip.slot.RetryAfter(now)
-		out.Wait = &waitFor{slot: ip.slot, have: ip.have}
+		out.Wait = &waitFor{slot: ip.slot, have: ip.have, what: waitIntrospection}
 	}
 	out.Reply.headers = append(out.Reply.headers, [2]string{"retry-after", strconv.Itoa(int((retry + time.Second - 1) / time.Second))})
 	out.Provider = ip.in.provider.name

@@ -62,6 +62,7 @@ func decideWaiting(t *testing.T, p *introProxy, cfg *compiledConfig, req *Reques
 	if first.Wait == nil {
 		return first, first
 	}
+	equal(t, "waits for", first.Wait.what, waitIntrospection)
 	woke := false
 	out, _ := first.Wait.slot.Await(first.Wait.have, first.Wait.force, func() { woke = true })
 	if out != shared.Pending {

@@ -198,13 +198,24 @@ func newStubFilterVM(t *testing.T, px *stubProxy, name string, config map[string
 // once per slot. It returns the final decision and how the waits went.
 func (vm *stubFilterVM) request(px *stubProxy, tok string) (Decision, []shared.Outcome) {
 	req := &Request{Method: "GET", Target: "/", Headers: [][2]string{bearer(tok)}}
+	return decideLikeGlue(px.t, vm.cfg, req, waitKeys, &px.now, vm.coord.Tick, func() { px.deliver() })
+}
+
+// decideLikeGlue decides req as the glue does (http.go run/resume): wait at
+// most once per slot; while waiting, deliver the pending http-call answers
+// and tick (the clock *now 100 ms further each time) until the waiter wakes.
+// Every wait must be for what. It returns the final decision and how the
+// waits went.
+func decideLikeGlue(t *testing.T, cfg *compiledConfig, req *Request, what string, now *time.Time, tick, deliver func()) (Decision, []shared.Outcome) {
+	t.Helper()
 	var outs []shared.Outcome
 	var waited []*shared.Slot
 	for round := 0; round < maxDecideRounds+2; round++ {
-		d := decide(vm.cfg, req, px.now)
+		d := decide(cfg, req, *now)
 		if d.Wait == nil || containsSlot(waited, d.Wait.slot) {
 			return d, outs
 		}
+		equal(t, "waits for", d.Wait.what, what)
 		woke := false
 		out, _ := d.Wait.slot.Await(d.Wait.have, d.Wait.force, func() { woke = true })
 		outs = append(outs, out)
@@ -213,18 +224,18 @@ func (vm *stubFilterVM) request(px *stubProxy, tok string) (Decision, []shared.O
 			return d, outs
 		case shared.Pending:
 			waited = append(waited, d.Wait.slot)
-			px.deliver()
+			deliver()
 			for i := 0; !woke && i < 100; i++ {
-				px.now = px.now.Add(100 * time.Millisecond)
-				vm.coord.Tick()
-				px.deliver()
+				*now = now.Add(100 * time.Millisecond)
+				tick()
+				deliver()
 			}
 			if !woke {
-				px.t.Fatal("waiter never woke")
+				t.Fatal("waiter never woke")
 			}
 		}
 	}
-	px.t.Fatal("too many rounds")
+	t.Fatal("too many rounds")
 	return Decision{}, nil
 }
 

@@ -48,7 +48,7 @@ func (d Decision) withUpstream(cfg *compiledConfig, method, path string, now tim
 	out := d.deny(cfg, reasonUpstreamTokenUnavailable, reasonUpstreamTokenUnavailable.message, nil)
 	out.Reply.headers = append(out.Reply.headers, [2]string{"retry-after", strconv.Itoa(uc.retryAfter(now))})
 	if uc.state != nil && uc.state.slot != nil {
-		out.Wait = &waitFor{slot: uc.state.slot}
+		out.Wait = &waitFor{slot: uc.state.slot, what: waitUpstreamToken}
 	}
 	return out
 }

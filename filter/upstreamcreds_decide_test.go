@@ -51,34 +51,7 @@ func newCredFilterVM(t *testing.T, p *credProxy, name string, config map[string]
 // slot, deliver the token endpoint's answers, tick until the waiter wakes.
 func (vm *credFilterVM) request(p *credProxy, method, target string, headers ...[2]string) (Decision, []shared.Outcome) {
 	req := &Request{Method: method, Target: target, Headers: headers}
-	var outs []shared.Outcome
-	var waited []*shared.Slot
-	for round := 0; round < maxDecideRounds+2; round++ {
-		d := decide(vm.cfg, req, p.now)
-		if d.Wait == nil || containsSlot(waited, d.Wait.slot) {
-			return d, outs
-		}
-		woke := false
-		out, _ := d.Wait.slot.Await(d.Wait.have, d.Wait.force, func() { woke = true })
-		outs = append(outs, out)
-		switch out {
-		case shared.Refused:
-			return d, outs
-		case shared.Pending:
-			waited = append(waited, d.Wait.slot)
-			p.deliver()
-			for i := 0; !woke && i < 100; i++ {
-				p.now = p.now.Add(100 * time.Millisecond)
-				vm.co.Tick()
-				p.deliver()
-			}
-			if !woke {
-				p.t.Fatal("waiter never woke")
-			}
-		}
-	}
-	p.t.Fatal("too many rounds")
-	return Decision{}, nil
+	return decideLikeGlue(p.t, vm.cfg, req, waitUpstreamToken, &p.now, vm.co.Tick, p.deliver)
 }
 
 func setOf(d Decision, name string) (string, int) {
