@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 # Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
-SUBMODULES := tools/envoycheck testenv/idp tests/remote
+SUBMODULES := tools/envoycheck testenv/idp tests/remote tools/demo
 
 .PHONY: build test bench bench-peer peer run check fuzz clean
 
@@ -22,8 +22,8 @@ peer: build ## tokengate vs HAProxy 2.6 (jwt_verify) on the same requests; needs
 bench-peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
 	cd tools/peer && $(GO) test -count=1 -run '^$$' -bench . ./...
 
-run: build ## the demo: echo upstream + gateway on 127.0.0.1:8080 running dist/tokengate.wasm
-	$(GO) run ./cmd/tokengate demo
+run: build ## the demo: an OAuth 2 server (:9090), an echo upstream (:9000), the gateway (:8080) running dist/tokengate.wasm
+	cd tools/demo && $(GO) run .
 
 check: ## gofmt, go vet, go mod tidy must leave no diff
 	@test -z "$$(gofmt -l .)" || { echo "gofmt needed:"; gofmt -l .; exit 1; }
