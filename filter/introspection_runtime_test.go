@@ -13,17 +13,15 @@ import (
 // introspection runtime: shared data with CAS, one clock, and the fake IdP
 // behind the cluster; responses arrive when the test delivers them.
 type introProxy struct {
-	t       *testing.T
-	now     time.Time
-	data    map[string][]byte
-	cas     map[string]uint32
-	lastCas uint32
-	idp     *fakeIntrospectionIdP
-	status  int              // when not 0, the IdP answers this status instead
-	reply   *shared.Response // when set, every call gets this response (the IdP is not asked)
-	calls   int
-	pending []func()
-	vms     []*introVM
+	t   *testing.T
+	now time.Time
+	fakeSharedData
+	fakeCallQueue
+	idp    *fakeIntrospectionIdP
+	status int              // when not 0, the IdP answers this status instead
+	reply  *shared.Response // when set, every call gets this response (the IdP is not asked)
+	calls  int
+	vms    []*introVM
 }
 
 type introVM struct {
@@ -35,28 +33,11 @@ type introVM struct {
 
 func (p *introProxy) Now() time.Time { return p.now }
 
-func (p *introProxy) GetSharedData(key string) ([]byte, uint32, error) {
-	v, ok := p.data[key]
-	if !ok {
-		return nil, 0, shared.ErrNotFound
-	}
-	return append([]byte(nil), v...), p.cas[key], nil
-}
-
-func (p *introProxy) SetSharedData(key string, v []byte, cas uint32) error {
-	if cur, ok := p.cas[key]; ok && cas != 0 && cas != cur {
-		return shared.ErrCasMismatch
-	}
-	p.lastCas++
-	p.data[key], p.cas[key] = append([]byte(nil), v...), p.lastCas
-	return nil
-}
-
 func (p *introProxy) HttpCall(call *shared.Call, done func(*shared.Response)) error {
 	p.calls++
 	if p.reply != nil {
 		r := p.reply
-		p.pending = append(p.pending, func() { done(r) })
+		p.later(func() { done(r) })
 		return nil
 	}
 	resp := roundTrip(p.t, p.idp, call)
@@ -64,16 +45,8 @@ func (p *introProxy) HttpCall(call *shared.Call, done func(*shared.Response)) er
 	if p.status != 0 {
 		status, body = p.status, []byte(`{"error":"down"}`)
 	}
-	p.pending = append(p.pending, func() { done(&shared.Response{Status: status, Body: body}) })
+	p.later(func() { done(&shared.Response{Status: status, Body: body}) })
 	return nil
-}
-
-func (p *introProxy) deliver() {
-	for len(p.pending) > 0 {
-		f := p.pending[0]
-		p.pending = p.pending[1:]
-		f()
-	}
 }
 
 func (p *introProxy) tickAll() {
@@ -88,7 +61,7 @@ const introTestConfig = `{"opaque":{"cluster":"idp","uri":"https://idp.example/i
 	"issuer":"https://idp.example/","audiences":["api"],"cache_seconds":60,"negative_cache_seconds":5,"cache_max_entries":%d}}`
 
 func newIntroProxy(t *testing.T, vms, entries int) *introProxy {
-	p := &introProxy{t: t, now: time.Unix(1_800_000_000, 0), data: map[string][]byte{}, cas: map[string]uint32{},
+	p := &introProxy{t: t, now: time.Unix(1_800_000_000, 0), fakeSharedData: newFakeSharedData(),
 		idp: &fakeIntrospectionIdP{id: "gw", secret: "GATEWAY-SECRET", active: map[string]map[string]any{}}}
 	for i := 0; i < vms; i++ {
 		vm := &introVM{in: mustIntrospection(t, sprintf(introTestConfig, entries))} // each VM parses its own config

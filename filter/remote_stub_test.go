@@ -4,7 +4,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -18,89 +17,40 @@ import (
 // Each stubVM is one VM's shared.Host over it.
 
 type stubProxy struct {
-	t     *testing.T
-	data  map[string]stubRec
-	last  uint32
-	now   time.Time
-	idp   http.Handler
-	queue []stubCall
-}
-
-type stubRec struct {
-	v   []byte
-	cas uint32
-}
-
-type stubCall struct {
-	c    *shared.Call
-	done func(*shared.Response)
+	t *testing.T
+	fakeSharedData
+	fakeCallQueue
+	now time.Time
+	idp http.Handler
 }
 
 type stubVM struct{ px *stubProxy }
 
 func newStubProxy(t *testing.T, idp http.Handler) *stubProxy {
-	return &stubProxy{t: t, data: map[string]stubRec{}, now: testNow, idp: idp}
+	return &stubProxy{t: t, fakeSharedData: newFakeSharedData(), now: testNow, idp: idp}
 }
 
 func (v *stubVM) Now() time.Time { return v.px.now }
 
-func (v *stubVM) GetSharedData(key string) ([]byte, uint32, error) {
-	r, ok := v.px.data[key]
-	if !ok {
-		return nil, 0, shared.ErrNotFound
-	}
-	return append([]byte(nil), r.v...), r.cas, nil
-}
+func (v *stubVM) GetSharedData(key string) ([]byte, uint32, error) { return v.px.GetSharedData(key) }
 
 func (v *stubVM) SetSharedData(key string, b []byte, cas uint32) error {
-	if r, ok := v.px.data[key]; ok && cas != 0 && cas != r.cas {
-		return shared.ErrCasMismatch
-	}
-	v.px.last++
-	v.px.data[key] = stubRec{append([]byte(nil), b...), v.px.last}
-	return nil
+	return v.px.SetSharedData(key, b, cas)
 }
 
+// HttpCall queues the call; deliver answers it (the IdP is asked then).
 func (v *stubVM) HttpCall(c *shared.Call, done func(*shared.Response)) error {
-	v.px.queue = append(v.px.queue, stubCall{c, done})
+	v.px.later(func() { done(v.px.serve(c)) })
 	return nil
-}
-
-// deliver answers every queued call (and the calls those answers make).
-func (px *stubProxy) deliver() int {
-	n := 0
-	for len(px.queue) > 0 {
-		c := px.queue[0]
-		px.queue = px.queue[1:]
-		c.done(px.serve(c.c))
-		n++
-	}
-	return n
 }
 
 func (px *stubProxy) serve(c *shared.Call) *shared.Response {
-	var method, path, authority string
-	for _, h := range c.Headers {
-		switch h[0] {
-		case ":method":
-			method = h[1]
-		case ":path":
-			path = h[1]
-		case ":authority":
-			authority = h[1]
-		}
-	}
-	req := httptest.NewRequest(method, "http://"+authority+path, nil)
-	rec := httptest.NewRecorder()
-	px.idp.ServeHTTP(rec, req)
-	if rec.Code == 599 { // the stub's "connection refused"
+	r := roundTrip(px.t, px.idp, c)
+	if r.Status == 599 { // the stub's "connection refused"
 		return &shared.Response{}
 	}
-	r := &shared.Response{Status: rec.Code, Body: rec.Body.Bytes()}
-	for k, vs := range rec.Header() {
-		for _, v := range vs {
-			r.Headers = append(r.Headers, [2]string{strings.ToLower(k), v})
-		}
+	for i := range r.Headers {
+		r.Headers[i][0] = strings.ToLower(r.Headers[i][0])
 	}
 	return r
 }
@@ -198,7 +148,7 @@ func newStubFilterVM(t *testing.T, px *stubProxy, name string, config map[string
 // once per slot. It returns the final decision and how the waits went.
 func (vm *stubFilterVM) request(px *stubProxy, tok string) (Decision, []shared.Outcome) {
 	req := &Request{Method: "GET", Target: "/", Headers: [][2]string{bearer(tok)}}
-	return decideLikeGlue(px.t, vm.cfg, req, waitKeys, &px.now, vm.coord.Tick, func() { px.deliver() })
+	return decideLikeGlue(px.t, vm.cfg, req, waitKeys, &px.now, vm.coord.Tick, px.deliver)
 }
 
 // decideLikeGlue decides req as the glue does (http.go run/resume): wait at

@@ -17,13 +17,11 @@ import (
 // behind the cluster. Calls are answered when the test says (deliver), as
 // the host's event loop would, never inside the guest call that made them.
 type credProxy struct {
-	t       *testing.T
-	now     time.Time
-	data    map[string][]byte
-	cas     map[string]uint32
-	lastCas uint32
+	t   *testing.T
+	now time.Time
+	fakeSharedData
+	fakeCallQueue
 	handler http.Handler
-	pending []func()
 	vms     []*credVM
 }
 
@@ -36,36 +34,10 @@ type credVM struct {
 
 func (p *credProxy) Now() time.Time { return p.now }
 
-func (p *credProxy) GetSharedData(key string) ([]byte, uint32, error) {
-	v, ok := p.data[key]
-	if !ok {
-		return nil, 0, shared.ErrNotFound
-	}
-	return append([]byte(nil), v...), p.cas[key], nil
-}
-
-func (p *credProxy) SetSharedData(key string, v []byte, cas uint32) error {
-	if cur, ok := p.cas[key]; ok && cas != 0 && cas != cur {
-		return shared.ErrCasMismatch
-	}
-	p.lastCas++
-	p.data[key], p.cas[key] = append([]byte(nil), v...), p.lastCas
-	return nil
-}
-
 func (p *credProxy) HttpCall(call *shared.Call, done func(*shared.Response)) error {
 	resp := roundTrip(p.t, p.handler, call)
-	p.pending = append(p.pending, func() { done(resp) })
+	p.later(func() { done(resp) })
 	return nil
-}
-
-// deliver runs the responses that are due (all of them).
-func (p *credProxy) deliver() {
-	for len(p.pending) > 0 {
-		f := p.pending[0]
-		p.pending = p.pending[1:]
-		f()
-	}
 }
 
 // tickAll ticks every VM, then delivers responses, then ticks again (so VMs
@@ -82,7 +54,7 @@ func (p *credProxy) tickAll() {
 
 func newCredProxy(t *testing.T, vms int, entry string, h http.Handler) *credProxy {
 	p := &credProxy{t: t, now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC),
-		data: map[string][]byte{}, cas: map[string]uint32{}, handler: h}
+		fakeSharedData: newFakeSharedData(), handler: h}
 	for i := 0; i < vms; i++ {
 		co, err := shared.NewCoordinator(p, fmt.Sprintf("vm%d", i))
 		if err != nil {
