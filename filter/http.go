@@ -156,37 +156,88 @@ func (h *httpContext) OnHttpStreamDone() {
 	h.waiter = nil
 }
 
-// apply performs an allow decision's header operations with as few host
-// calls as possible: none when nothing changes, one remove or replace when
-// there is a single change, else one proxy_set_header_map_pairs with the
-// whole new header map (Envoy removes every header, then adds the pairs).
+// apply performs an allow decision's header operations on the live request
+// headers, with the result d.headersAfter(headers) exactly (names, values and
+// order). In the usual shape — every header to remove or set present at most
+// once, under its lower-case name — it makes one remove_header_map_value per
+// header of d.Remove the request carries, then per d.Set one
+// add_header_map_value (the name was just removed, or is absent: appended,
+// as headersAfter does) or one replace_header_map_value (present and not
+// removed: replaced in place). Single calls are much cheaper than one
+// set_header_map_pairs, which re-serializes and rebuilds the whole map
+// (under testenv a remove or add costs ~0.1-0.2 µs, set_header_map_pairs
+// ~3.8 µs for a 7-header request; Envoy's setHeaderMapPairs also clears and
+// re-adds every header). Any other shape (a name present several times or
+// not in lower case, a name set twice) uses one set_header_map_pairs with
+// the whole new map: hosts differ on those (Envoy's remove drops every value
+// and its maps hold lower-case names; other hosts and emulators do not
+// always), and the whole map leaves no room for a difference.
 func apply(d *Decision, headers [][2]string) error {
-	removes, last := 0, ""
+	if len(d.Set) == 0 && len(d.Remove) == 0 {
+		return nil
+	}
+	var presentBuf [16]bool // which d.Remove names the request carries
+	present := presentBuf[:0]
+	if len(d.Remove) > len(presentBuf) {
+		present = make([]bool, 0, len(d.Remove))
+	}
+	whole := false
 	for _, name := range d.Remove {
-		if n := countHeader(headers, name); n > 0 {
-			removes += n
-			last = name
+		n, ok := countHeader(headers, name)
+		whole = whole || !ok
+		present = append(present, n > 0)
+	}
+	for i, s := range d.Set {
+		_, ok := countHeader(headers, s[0])
+		whole = whole || !ok || setTwice(d.Set[:i], s[0])
+	}
+	if whole {
+		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
+	}
+	for i, name := range d.Remove {
+		if present[i] {
+			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
+				return err
+			}
 		}
 	}
-	switch {
-	case removes+len(d.Set) == 0:
-		return nil
-	case removes == 1 && len(d.Set) == 0:
-		return proxywasm.RemoveHttpRequestHeader(last)
-	case removes == 0 && len(d.Set) == 1 && countHeader(headers, d.Set[0][0]) <= 1:
-		return proxywasm.ReplaceHttpRequestHeader(d.Set[0][0], d.Set[0][1])
+	for _, s := range d.Set {
+		var err error
+		if n, _ := countHeader(headers, s[0]); n == 1 && !containsString(d.Remove, s[0]) {
+			err = proxywasm.ReplaceHttpRequestHeader(s[0], s[1])
+		} else {
+			err = proxywasm.AddHttpRequestHeader(s[0], s[1])
+		}
+		if err != nil {
+			return err
+		}
 	}
-	return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
+	return nil
 }
 
-func countHeader(headers [][2]string, name string) int {
-	n := 0
-	for _, h := range headers {
-		if strings.EqualFold(h[0], name) {
-			n++
+// setTwice reports whether a Set before this one already names the header.
+func setTwice(before [][2]string, name string) bool {
+	for _, s := range before {
+		if s[0] == name {
+			return true
 		}
 	}
-	return n
+	return false
+}
+
+// countHeader counts the headers named name (lower case), comparing names
+// case-insensitively (the length test first keeps this cheap in wasm). ok
+// reports the shape single host calls handle: at most one such header, named
+// exactly name.
+func countHeader(headers [][2]string, name string) (n int, ok bool) {
+	ok = true
+	for _, h := range headers {
+		if len(h[0]) == len(name) && strings.EqualFold(h[0], name) {
+			n++
+			ok = ok && n == 1 && h[0] == name
+		}
+	}
+	return n, ok
 }
 
 // deny sends the decision's local reply and stops the stream.

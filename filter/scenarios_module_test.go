@@ -5,6 +5,7 @@ package filter
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"testing"
 	"time"
@@ -72,10 +73,35 @@ func TestScenarios_module(t *testing.T) {
 					}
 					o.forwarded = true
 					o.upstream = st.UpstreamRequestHeaders()
+					checkUpstreamExact(t, &s, o.upstream)
 				}
 				s.check(t, o)
 				st.Complete()
 			}
 		})
+	}
+}
+
+// checkUpstreamExact compares what the module forwarded with the native
+// decision's headersAfter (the reference of apply's single host calls):
+// the same names, values and order.
+func checkUpstreamExact(t *testing.T, s *scenario, got [][2]string) {
+	t.Helper()
+	cfg, err := parseConfig([]byte(mustJSON(t, scenarioConfigs[s.config](t))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := s.sendHeaders()
+	req, err := newRequest(sent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decide(cfg, req, s.clock())
+	if !d.Allow || d.Wait != nil {
+		t.Fatalf("forwarded by the module, but natively: allow=%t wait=%t reason=%v", d.Allow, d.Wait != nil, d.Reason)
+	}
+	want := d.headersAfter(sent)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("upstream headers:\n got %q\nwant %q", got, want)
 	}
 }
