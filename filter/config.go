@@ -266,6 +266,12 @@ func (cfg *compiledConfig) addSetHeader(h string) {
 // parseHeaderName reads a header name the filter sets: a valid field name, not
 // a reserved one; returned in lower case.
 func parseHeaderName(path string, r gjson.Result) (string, error) {
+	return parseHeaderNameNotIn(path, r, reservedHeaders, "cannot be set by the filter")
+}
+
+// parseHeaderNameNotIn reads a valid field name, in lower case, that is not
+// in forbidden (lower case); refused says why one of those is refused.
+func parseHeaderNameNotIn(path string, r gjson.Result, forbidden []string, refused string) (string, error) {
 	s, err := asNonEmptyString(path, r)
 	if err != nil {
 		return "", err
@@ -274,8 +280,8 @@ func parseHeaderName(path string, r gjson.Result) (string, error) {
 		return "", errAt(path, "%q is not a valid header name", s)
 	}
 	s = strings.ToLower(s)
-	if containsString(reservedHeaders, s) {
-		return "", errAt(path, "%q cannot be set by the filter", s)
+	if containsString(forbidden, s) {
+		return "", errAt(path, "%q %s", s, refused)
 	}
 	return s, nil
 }

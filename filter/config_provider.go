@@ -36,11 +36,6 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 	}
 	pol.Issuers = []string{p.issuer}
 
-	if v, ok := m["audiences"]; ok {
-		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
-			return nil, err
-		}
-	}
 	keys, err := parseKeySource(path, m)
 	if err != nil {
 		return nil, err
@@ -56,62 +51,13 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 	} else if pol.Algorithms, err = parseAlgorithms(field(path, "algorithms"), m["algorithms"], keys); err != nil {
 		return nil, err
 	}
-	if v, ok := m["clock_skew_seconds"]; ok {
-		n, err := asInt(field(path, "clock_skew_seconds"), v, 0, maxClockSkew)
-		if err != nil {
-			return nil, err
-		}
-		pol.Leeway = time.Duration(n) * time.Second
+	if err := optDuration(path, m, "max_lifetime_seconds", 0, 10*365*24*3600, time.Second, &pol.MaxLifetime); err != nil {
+		return nil, err
 	}
-	if v, ok := m["require_expiration"]; ok {
-		req, err := asBool(field(path, "require_expiration"), v)
-		if err != nil {
-			return nil, err
-		}
-		pol.AllowMissingExp = !req
-	}
-	if v, ok := m["max_lifetime_seconds"]; ok {
-		n, err := asInt(field(path, "max_lifetime_seconds"), v, 0, 10*365*24*3600)
-		if err != nil {
-			return nil, err
-		}
-		pol.MaxLifetime = time.Duration(n) * time.Second
-	}
-	p.maxTokenBytes = jwtcore.DefaultMaxTokenBytes
-	if v, ok := m["max_token_bytes"]; ok {
-		n, err := asInt(field(path, "max_token_bytes"), v, 256, maxTokenBytesLimit)
-		if err != nil {
-			return nil, err
-		}
-		p.maxTokenBytes = int(n)
+	if err := parseProviderCommon(path, m, p, &pol); err != nil {
+		return nil, err
 	}
 	pol.MaxTokenBytes = p.maxTokenBytes
-	if v, ok := m["scope_claim"]; ok {
-		if pol.ScopeClaim, err = asNonEmptyString(field(path, "scope_claim"), v); err != nil {
-			return nil, err
-		}
-	}
-	if v, ok := m["forward_token"]; ok {
-		if p.forwardToken, err = asBool(field(path, "forward_token"), v); err != nil {
-			return nil, err
-		}
-	}
-	if p.from, err = parseTokenFrom(field(path, "token_from"), m["token_from"]); err != nil {
-		return nil, err
-	}
-	if p.claimHeaders, err = parseClaimHeaders(field(path, "claim_to_headers"), m["claim_to_headers"]); err != nil {
-		return nil, err
-	}
-	if v, ok := m["payload_header"]; ok {
-		if p.payloadHeader, err = parseHeaderName(field(path, "payload_header"), v); err != nil {
-			return nil, err
-		}
-		for i, ch := range p.claimHeaders {
-			if ch.header == p.payloadHeader {
-				return nil, errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
-			}
-		}
-	}
 	if remote != nil {
 		p.remote = &remoteKeys{src: remote, p: p, policy: pol}
 		return p, nil
@@ -120,6 +66,66 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 		return nil, errAt(path, "%s", trimJWTPrefix(err))
 	}
 	return p, nil
+}
+
+// parseProviderCommon reads the members a JWT provider and an introspection
+// provider share, into p and pol: audiences, scope_claim,
+// clock_skew_seconds, require_expiration, max_token_bytes, forward_token,
+// token_from, claim_to_headers and payload_header. Defaults are the caller's
+// (pol.Leeway, pol.AllowMissingExp); p.maxTokenBytes defaults to
+// jwtcore.DefaultMaxTokenBytes.
+func parseProviderCommon(path string, m map[string]gjson.Result, p *provider, pol *jwtcore.Policy) error {
+	var err error
+	if v, ok := m["audiences"]; ok {
+		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
+			return err
+		}
+	}
+	if v, ok := m["scope_claim"]; ok {
+		if pol.ScopeClaim, err = asNonEmptyString(field(path, "scope_claim"), v); err != nil {
+			return err
+		}
+	}
+	if err := optDuration(path, m, "clock_skew_seconds", 0, maxClockSkew, time.Second, &pol.Leeway); err != nil {
+		return err
+	}
+	if v, ok := m["require_expiration"]; ok {
+		req, err := asBool(field(path, "require_expiration"), v)
+		if err != nil {
+			return err
+		}
+		pol.AllowMissingExp = !req
+	}
+	p.maxTokenBytes = jwtcore.DefaultMaxTokenBytes
+	if v, ok := m["max_token_bytes"]; ok {
+		n, err := asInt(field(path, "max_token_bytes"), v, 256, maxTokenBytesLimit)
+		if err != nil {
+			return err
+		}
+		p.maxTokenBytes = int(n)
+	}
+	if v, ok := m["forward_token"]; ok {
+		if p.forwardToken, err = asBool(field(path, "forward_token"), v); err != nil {
+			return err
+		}
+	}
+	if p.from, err = parseTokenFrom(field(path, "token_from"), m["token_from"]); err != nil {
+		return err
+	}
+	if p.claimHeaders, err = parseClaimHeaders(field(path, "claim_to_headers"), m["claim_to_headers"]); err != nil {
+		return err
+	}
+	if v, ok := m["payload_header"]; ok {
+		if p.payloadHeader, err = parseHeaderName(field(path, "payload_header"), v); err != nil {
+			return err
+		}
+		for i, ch := range p.claimHeaders {
+			if ch.header == p.payloadHeader {
+				return errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
+			}
+		}
+	}
+	return nil
 }
 
 // parseKeySource reads the one key source of a provider.
@@ -195,6 +201,18 @@ func parseAlgorithms(path string, r gjson.Result, keys *jwtcore.KeySet) ([]jwtco
 		}
 		return can, nil
 	}
+	return parseAlgList(path, r, func(a jwtcore.Alg) string {
+		if !containsAlg(can, a) {
+			return "no key of this provider can verify " + a.String()
+		}
+		return ""
+	})
+}
+
+// parseAlgList reads a non-empty list of JOSE algorithm names, each known to
+// jwtcore and accepted by refuse (which returns why not, or ""); a repeated
+// name is kept once.
+func parseAlgList(path string, r gjson.Result, refuse func(jwtcore.Alg) string) ([]jwtcore.Alg, error) {
 	names, err := asStringList(path, r)
 	if err != nil {
 		return nil, err
@@ -208,10 +226,12 @@ func parseAlgorithms(path string, r gjson.Result, keys *jwtcore.KeySet) ([]jwtco
 		if !ok {
 			return nil, errAt(index(path, i), "unknown or forbidden algorithm %q", n)
 		}
-		if !containsAlg(can, a) {
-			return nil, errAt(index(path, i), "no key of this provider can verify %s", a)
+		if why := refuse(a); why != "" {
+			return nil, errAt(index(path, i), "%s", why)
 		}
-		algs = append(algs, a)
+		if !containsAlg(algs, a) {
+			algs = append(algs, a)
+		}
 	}
 	return algs, nil
 }

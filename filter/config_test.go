@@ -5,6 +5,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/jwtcore"
 )
 
 // provider0 returns the named provider object of a seed config for editing.
@@ -224,5 +227,43 @@ func Test_parseConfig_examples(t *testing.T) {
 		if _, err := parseConfig(b); err != nil {
 			t.Errorf("%s: %v", p, err)
 		}
+	}
+}
+
+func Test_parseAlgList(t *testing.T) {
+	noES := func(a jwtcore.Alg) string {
+		if strings.HasPrefix(a.String(), "ES") {
+			return "no " + a.String()
+		}
+		return ""
+	}
+	tests := []struct {
+		name string
+		json string
+		want []jwtcore.Alg
+		err  string
+	}{
+		{name: "in order", json: `["PS256","RS256"]`, want: []jwtcore.Alg{jwtcore.PS256, jwtcore.RS256}},
+		{name: "repeated name kept once", json: `["RS256","PS256","RS256"]`, want: []jwtcore.Alg{jwtcore.RS256, jwtcore.PS256}},
+		{name: "empty", json: `[]`, err: "a: must not be empty"},
+		{name: "not a list", json: `"RS256"`, err: "a: must be an array of strings, not a string"},
+		{name: "unknown", json: `["RS256","XX1"]`, err: `a[1]: unknown or forbidden algorithm "XX1"`},
+		{name: "refused", json: `["RS256","ES256"]`, err: "a[1]: no ES256"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseAlgList("a", gjson.Parse(tt.json), noES)
+			if tt.err != "" {
+				if err == nil {
+					t.Fatalf("no error, want %q", tt.err)
+				}
+				equal(t, "error", err.Error(), tt.err)
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			equal(t, "algorithms", got, tt.want)
+		})
 	}
 }

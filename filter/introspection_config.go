@@ -100,23 +100,18 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 			return nil, err
 		}
 	}
-	ints := []struct {
-		f        string
-		min, max int64
-		set      func(n int64)
-	}{
-		{"cache_seconds", 0, maxIntrospectionCache, func(n int64) { in.cacheTTL = time.Duration(n) * time.Second }},
-		{"negative_cache_seconds", 0, maxIntrospectionNegative, func(n int64) { in.negativeTTL = time.Duration(n) * time.Second }},
-		{"cache_max_entries", 1, maxIntrospectionEntries, func(n int64) { in.cacheEntries = int(n) }},
+	if err := optDuration(path, m, "cache_seconds", 0, maxIntrospectionCache, time.Second, &in.cacheTTL); err != nil {
+		return nil, err
 	}
-	for _, it := range ints {
-		if v, ok := m[it.f]; ok {
-			n, err := asInt(field(path, it.f), v, it.min, it.max)
-			if err != nil {
-				return nil, err
-			}
-			it.set(n)
+	if err := optDuration(path, m, "negative_cache_seconds", 0, maxIntrospectionNegative, time.Second, &in.negativeTTL); err != nil {
+		return nil, err
+	}
+	if v, ok := m["cache_max_entries"]; ok {
+		n, err := asInt(field(path, "cache_max_entries"), v, 1, maxIntrospectionEntries)
+		if err != nil {
+			return nil, err
 		}
+		in.cacheEntries = int(n)
 	}
 
 	p, leeway, err := parseIntrospectionProvider(path, name, m)
@@ -132,7 +127,7 @@ func parseIntrospection(path, name string, r gjson.Result) (*introspection, erro
 // and meaning as a JWT provider's, with a trusted-claims verifier instead of
 // keys. exp is optional (RFC 7662 §2.2) unless require_expiration is true.
 func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*provider, time.Duration, error) {
-	p := &provider{name: name, maxTokenBytes: jwtcore.DefaultMaxTokenBytes}
+	p := &provider{name: name}
 	pol := jwtcore.Policy{Name: name, Leeway: jwtcore.DefaultLeeway, AllowMissingExp: true}
 	var err error
 	if v, ok := m["issuer"]; ok {
@@ -141,57 +136,8 @@ func parseIntrospectionProvider(path, name string, m map[string]gjson.Result) (*
 		}
 		pol.Issuers = []string{p.issuer}
 	}
-	if v, ok := m["audiences"]; ok {
-		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
-			return nil, 0, err
-		}
-	}
-	if v, ok := m["scope_claim"]; ok {
-		if pol.ScopeClaim, err = asNonEmptyString(field(path, "scope_claim"), v); err != nil {
-			return nil, 0, err
-		}
-	}
-	if v, ok := m["clock_skew_seconds"]; ok {
-		n, err := asInt(field(path, "clock_skew_seconds"), v, 0, maxClockSkew)
-		if err != nil {
-			return nil, 0, err
-		}
-		pol.Leeway = time.Duration(n) * time.Second
-	}
-	if v, ok := m["require_expiration"]; ok {
-		req, err := asBool(field(path, "require_expiration"), v)
-		if err != nil {
-			return nil, 0, err
-		}
-		pol.AllowMissingExp = !req
-	}
-	if v, ok := m["max_token_bytes"]; ok {
-		n, err := asInt(field(path, "max_token_bytes"), v, 256, maxTokenBytesLimit)
-		if err != nil {
-			return nil, 0, err
-		}
-		p.maxTokenBytes = int(n)
-	}
-	if v, ok := m["forward_token"]; ok {
-		if p.forwardToken, err = asBool(field(path, "forward_token"), v); err != nil {
-			return nil, 0, err
-		}
-	}
-	if p.from, err = parseTokenFrom(field(path, "token_from"), m["token_from"]); err != nil {
+	if err := parseProviderCommon(path, m, p, &pol); err != nil {
 		return nil, 0, err
-	}
-	if p.claimHeaders, err = parseClaimHeaders(field(path, "claim_to_headers"), m["claim_to_headers"]); err != nil {
-		return nil, 0, err
-	}
-	if v, ok := m["payload_header"]; ok {
-		if p.payloadHeader, err = parseHeaderName(field(path, "payload_header"), v); err != nil {
-			return nil, 0, err
-		}
-		for i, ch := range p.claimHeaders {
-			if ch.header == p.payloadHeader {
-				return nil, 0, errAt(field(path, "payload_header"), "%q is also claim_to_headers[%d].header", ch.header, i)
-			}
-		}
 	}
 	if p.verifier, err = jwtcore.NewTrustedClaimsVerifier(pol); err != nil {
 		return nil, 0, errAt(path, "%s", trimJWTPrefix(err))

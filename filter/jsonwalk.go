@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 )
@@ -129,6 +130,21 @@ func asInt(path string, r gjson.Result, min, max int64) (int64, error) {
 		return 0, errAt(path, "must be between %d and %d, not %d", min, max, n)
 	}
 	return n, nil
+}
+
+// optDuration sets *d to the member f of m, when present: an integer in
+// [min, max] counted in unit.
+func optDuration(path string, m map[string]gjson.Result, f string, min, max int64, unit time.Duration, d *time.Duration) error {
+	v, ok := m[f]
+	if !ok {
+		return nil
+	}
+	n, err := asInt(field(path, f), v, min, max)
+	if err != nil {
+		return err
+	}
+	*d = time.Duration(n) * unit
+	return nil
 }
 
 // asStringList reads an array of non-empty strings (an empty array allowed).

@@ -109,12 +109,8 @@ func parseOAuthClient(path string, m map[string]gjson.Result, uriField string, d
 			return c, errAt(field(path, "auth_method"), `must be "client_secret_basic" or "client_secret_post", not %q`, s)
 		}
 	}
-	if v, ok := m["timeout_ms"]; ok {
-		n, err := asInt(field(path, "timeout_ms"), v, 1, maxOAuthTimeoutMs)
-		if err != nil {
-			return c, err
-		}
-		c.timeout = time.Duration(n) * time.Millisecond
+	if err := optDuration(path, m, "timeout_ms", 1, maxOAuthTimeoutMs, time.Millisecond, &c.timeout); err != nil {
+		return c, err
 	}
 	return c, nil
 }

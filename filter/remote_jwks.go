@@ -97,38 +97,25 @@ func parseRemoteJWKS(path, name, issuer string, r gjson.Result) (*remoteJWKS, er
 	default:
 		return nil, errAt(path, "needs uri, or discovery: true")
 	}
-	if v, ok := m["timeout_ms"]; ok {
-		n, err := asInt(field(path, "timeout_ms"), v, 1, maxJWKSTimeoutMs)
-		if err != nil {
+	for _, d := range []struct {
+		f        string
+		min, max int64
+		unit     time.Duration
+		dst      *time.Duration
+	}{
+		{"timeout_ms", 1, maxJWKSTimeoutMs, time.Millisecond, &rj.timeout},
+		{"cache_seconds", minJWKSCacheSeconds, maxJWKSCacheSeconds, time.Second, &rj.cacheFor},
+		{"refetch_cooldown_seconds", 0, maxJWKSCooldown, time.Second, &rj.refetchCooldown},
+		{"max_stale_seconds", 0, maxJWKSStaleSeconds, time.Second, &rj.maxStale},
+	} {
+		if err := optDuration(path, m, d.f, d.min, d.max, d.unit, d.dst); err != nil {
 			return nil, err
 		}
-		rj.timeout = time.Duration(n) * time.Millisecond
-	}
-	if v, ok := m["cache_seconds"]; ok {
-		n, err := asInt(field(path, "cache_seconds"), v, minJWKSCacheSeconds, maxJWKSCacheSeconds)
-		if err != nil {
-			return nil, err
-		}
-		rj.cacheFor = time.Duration(n) * time.Second
 	}
 	if v, ok := m["refetch_on_unknown_kid"]; ok {
 		if rj.refetchOnKid, err = asBool(field(path, "refetch_on_unknown_kid"), v); err != nil {
 			return nil, err
 		}
-	}
-	if v, ok := m["refetch_cooldown_seconds"]; ok {
-		n, err := asInt(field(path, "refetch_cooldown_seconds"), v, 0, maxJWKSCooldown)
-		if err != nil {
-			return nil, err
-		}
-		rj.refetchCooldown = time.Duration(n) * time.Second
-	}
-	if v, ok := m["max_stale_seconds"]; ok {
-		n, err := asInt(field(path, "max_stale_seconds"), v, 0, maxJWKSStaleSeconds)
-		if err != nil {
-			return nil, err
-		}
-		rj.maxStale = time.Duration(n) * time.Second
 	}
 	rj.key = jwksKey(name, rj)
 	return rj, nil
@@ -156,25 +143,10 @@ func parseRemoteAlgorithms(path string, r gjson.Result) ([]jwtcore.Alg, error) {
 	if !r.Exists() {
 		return nil, nil
 	}
-	names, err := asStringList(path, r)
-	if err != nil {
-		return nil, err
-	}
-	if len(names) == 0 {
-		return nil, errAt(path, "must not be empty")
-	}
-	algs := make([]jwtcore.Alg, 0, len(names))
-	for i, n := range names {
-		a, ok := jwtcore.ParseAlg(n)
-		if !ok {
-			return nil, errAt(index(path, i), "unknown or forbidden algorithm %q", n)
-		}
+	return parseAlgList(path, r, func(a jwtcore.Alg) string {
 		if !containsAlg(asymmetricAlgs, a) {
-			return nil, errAt(index(path, i), "%s needs a shared secret, which a remote JWKS must not publish", a)
+			return a.String() + " needs a shared secret, which a remote JWKS must not publish"
 		}
-		if !containsAlg(algs, a) {
-			algs = append(algs, a)
-		}
-	}
-	return algs, nil
+		return ""
+	})
 }

@@ -124,19 +124,11 @@ func parseUpstreamCred(path string, i int, r gjson.Result) (*upstreamCred, error
 			return nil, err
 		}
 	}
-	if v, ok := m["refresh_before_seconds"]; ok {
-		n, err := asInt(field(path, "refresh_before_seconds"), v, 0, maxRefreshBeforeSecs)
-		if err != nil {
-			return nil, err
-		}
-		c.refresh = time.Duration(n) * time.Second
+	if err := optDuration(path, m, "refresh_before_seconds", 0, maxRefreshBeforeSecs, time.Second, &c.refresh); err != nil {
+		return nil, err
 	}
-	if v, ok := m["default_expires_in_seconds"]; ok {
-		n, err := asInt(field(path, "default_expires_in_seconds"), v, 1, maxTokenLifeSecs)
-		if err != nil {
-			return nil, err
-		}
-		c.defaultLife = time.Duration(n) * time.Second
+	if err := optDuration(path, m, "default_expires_in_seconds", 1, maxTokenLifeSecs, time.Second, &c.defaultLife); err != nil {
+		return nil, err
 	}
 	c.sharedKeyTag = upstreamSharedKey(c)
 	return c, nil
@@ -200,18 +192,7 @@ func parseEndpointParams(path string, r gjson.Result) ([][2]string, error) {
 // parseUpstreamHeader reads "header": a field name that does not frame or
 // route the request; lower case.
 func parseUpstreamHeader(path string, r gjson.Result) (string, error) {
-	s, err := asNonEmptyString(path, r)
-	if err != nil {
-		return "", err
-	}
-	if !validHeaderName(s) {
-		return "", errAt(path, "%q is not a valid header name", s)
-	}
-	s = strings.ToLower(s)
-	if containsString(upstreamHeaderForbidden, s) {
-		return "", errAt(path, "%q cannot carry the upstream token", s)
-	}
-	return s, nil
+	return parseHeaderNameNotIn(path, r, upstreamHeaderForbidden, "cannot carry the upstream token")
 }
 
 // upstreamSharedKey names an entry's shared-data record. It is derived from
