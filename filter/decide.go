@@ -150,14 +150,16 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 		}
 		d.CacheMisses++
 	}
-	iss, err := jwtcore.UnsafeIssuerWithoutVerification(ft.token, cfg.peekBytes)
+	// The payload is decoded and scanned once, for routing and for verifying.
+	pk, err := jwtcore.Peek(ft.token, cfg.peekBytes)
 	if err != nil {
 		if in := introspectionOf(accepts); in != nil { // not a JWT: an opaque token
 			return d.introspect(in, ft.token, now)
 		}
 		return nil, nil, err
 	}
-	p := cfg.byIssuer[iss]
+	defer pk.Release() // when VerifyPeeked was not reached
+	p := cfg.byIssuer[pk.UnsafeIssuer()]
 	if p == nil || !containsProvider(accepts, p) {
 		if in := introspectionOf(accepts); in != nil { // a JWT no accepted JWT provider issues
 			return d.introspect(in, ft.token, now)
@@ -168,7 +170,7 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := v.Verify(ft.token, now)
+	c, err := v.VerifyPeeked(&pk, now)
 	if err != nil {
 		if p.remote != nil && p.remote.src.refetchOnKid && errors.Is(err, jwtcore.ErrKeyNotFound) {
 			return nil, nil, &keysPending{p: p, unknownKid: true, cause: err}

@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -109,6 +110,15 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("peek accepted a %d-byte token (bound %d), iss %q", len(token), DefaultMaxTokenBytes, iss)
 		}
 		c, err := v.Verify(token, tvNow)
+		if p, perr2 := Peek(token, DefaultMaxTokenBytes); (perr2 == nil) != (perr == nil) {
+			t.Fatalf("Peek error %v, UnsafeIssuerWithoutVerification error %v", perr2, perr)
+		} else if perr2 == nil {
+			// One decode and scan of the payload decides exactly as two.
+			c2, err2 := v.VerifyPeeked(&p, tvNow)
+			if !reflect.DeepEqual(err2, err) || (c2 == nil) != (c == nil) {
+				t.Fatalf("VerifyPeeked = %v, %v; Verify = %v, %v", c2, err2, c, err)
+			}
+		}
 		switch {
 		case token == "":
 			tvWantReason(t, err, ErrTokenMissing)

@@ -32,10 +32,19 @@ func scanErr(r scanResult, invalid, obj, deep, dup *Error) *Error {
 	return invalid
 }
 
+// payloadMode says what parseJWS does with the payload segment.
+type payloadMode uint8
+
+const (
+	payloadRaw     payloadMode = iota // decode it; any bytes (signature-only use)
+	payloadJSON                       // decode it and scan it as a JSON object into sc.pjs
+	payloadScanned                    // Peek already did both, for this token, into sc.pay and sc.pjs
+)
+
 // parseJWS runs the structure stage (segments, base64url, JSON) and the header stage (alg and
-// kid types, crit, alg allow-list). allowed == nil allows every algorithm. When payloadJSON is
-// false the payload may be arbitrary bytes (signature-only use).
-func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payloadJSON bool) (jws, *Error) {
+// kid types, crit, alg allow-list). allowed == nil allows every algorithm. payload says what
+// is done with the payload segment (payloadRaw: it may be arbitrary bytes).
+func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadMode) (jws, *Error) {
 	var j jws
 	d1, d2 := -1, -1
 	for i := 0; i < len(token); i++ {
@@ -58,8 +67,10 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payloadJSON bool
 	if sc.hdr, ok = appendB64(sc.hdr[:0], token[:d1]); !ok {
 		return j, errHeaderB64
 	}
-	if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d2]); !ok {
-		return j, errPayloadB64
+	if payload != payloadScanned {
+		if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d2]); !ok {
+			return j, errPayloadB64
+		}
 	}
 	if d2 == len(token)-1 {
 		return j, errSigEmpty
@@ -70,7 +81,7 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payloadJSON bool
 	if e := scanErr(sc.hjs.scan(sc.hdr), errHeaderJSON, errHeaderObj, errHeaderDeep, errHeaderDup); e != nil {
 		return j, e
 	}
-	if payloadJSON {
+	if payload == payloadJSON {
 		if e := scanErr(sc.pjs.scan(sc.pay), errPayloadJSON, errPayloadObj, errPayloadDeep, errPayloadDup); e != nil {
 			return j, e
 		}

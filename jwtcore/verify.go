@@ -11,6 +11,12 @@ import (
 // still valid at now and was verified by v, or by a verifier with the same policy using a key
 // v still holds.
 func (v *Verifier) Verify(token string, now time.Time) (*Claims, error) {
+	return v.verifyWith(token, now, nil)
+}
+
+// verifyWith is Verify; peeked, when not nil, holds token's payload already decoded and scanned
+// (by Peek): it is used as the scratch, and the caller releases it.
+func (v *Verifier) verifyWith(token string, now time.Time, peeked *scratch) (*Claims, error) {
 	if token == "" {
 		return nil, errMissing
 	}
@@ -23,9 +29,14 @@ func (v *Verifier) Verify(token string, now time.Time) (*Claims, error) {
 			return c, nil
 		}
 	}
-	sc := getScratch()
-	c, e := v.verify(sc, token, nowNs)
-	putScratch(sc)
+	sc := peeked
+	if sc == nil {
+		sc = getScratch()
+	}
+	c, e := v.verify(sc, token, nowNs, peeked != nil)
+	if peeked == nil {
+		putScratch(sc)
+	}
 	if e != nil {
 		return nil, e
 	}
@@ -35,8 +46,12 @@ func (v *Verifier) Verify(token string, now time.Time) (*Claims, error) {
 	return c, nil
 }
 
-func (v *Verifier) verify(sc *scratch, token string, now int64) (*Claims, *Error) {
-	j, e := parseJWS(sc, token, &v.allowed, true)
+func (v *Verifier) verify(sc *scratch, token string, now int64, peeked bool) (*Claims, *Error) {
+	mode := payloadJSON
+	if peeked {
+		mode = payloadScanned
+	}
+	j, e := parseJWS(sc, token, &v.allowed, mode)
 	if e != nil {
 		return nil, e
 	}
@@ -102,7 +117,7 @@ func VerifyJWS(keys *KeySet, allowed []Alg, token string, maxBytes int) ([]byte,
 	}
 	sc := getScratch()
 	defer putScratch(sc)
-	j, e := parseJWS(sc, token, allow, false)
+	j, e := parseJWS(sc, token, allow, payloadRaw)
 	if e != nil {
 		return nil, e
 	}
