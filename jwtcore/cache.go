@@ -8,6 +8,9 @@ import (
 )
 
 // Cache is a bounded verified-token cache: successes only, keyed by the exact token string.
+// (The index is the token's last cacheKeyLen bytes, its signature, which costs a fraction of
+// hashing the whole token inside wasm; an entry is served only when the whole token matches,
+// and two tokens sharing that tail share one slot: the later success replaces the earlier.)
 //
 // Bounds: at most maxEntries entries and maxBytes bytes (token + payload + a fixed per-entry
 // overhead); the least recently used entry is evicted first. Lookup is a map access plus O(1)
@@ -111,8 +114,8 @@ func (c *Cache) register(v *Verifier) {
 // lookup finds a valid entry trusted by v (nil: the current verifier of the entry's Name).
 func (c *Cache) lookup(token string, now int64, v *Verifier) (*Claims, bool) {
 	c.mu.Lock()
-	i, ok := c.m[token]
-	if !ok {
+	i, ok := c.m[cacheKey(token)]
+	if !ok || !sameToken(c.ents[i].token, token) {
 		c.mu.Unlock()
 		return nil, false
 	}
@@ -163,7 +166,10 @@ func (c *Cache) insert(token string, cl *Claims, now int64) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if i, ok := c.m[token]; ok {
+	if i, ok := c.m[cacheKey(token)]; ok && !sameToken(c.ents[i].token, token) {
+		c.remove(i) // another token with the same tail: this newer success replaces it
+	}
+	if i, ok := c.m[cacheKey(token)]; ok {
 		e := &c.ents[i]
 		c.bytes += size - e.size
 		e.claims, e.from, e.until, e.size = cl, now, until, size
@@ -186,7 +192,7 @@ func (c *Cache) insert(token string, cl *Claims, now int64) {
 	}
 	tok := strings.Clone(token)
 	c.ents[i] = cacheEntry{token: tok, claims: cl, from: now, until: until, size: size, prev: -1, next: -1}
-	c.m[tok] = i
+	c.m[cacheKey(tok)] = i
 	c.bytes += size
 	c.pushFront(i)
 }
@@ -229,8 +235,19 @@ func (c *Cache) moveToFront(i int32) {
 func (c *Cache) remove(i int32) {
 	c.unlink(i)
 	e := &c.ents[i]
-	delete(c.m, e.token)
+	delete(c.m, cacheKey(e.token))
 	c.bytes -= e.size
 	*e = cacheEntry{next: c.free, prev: -1}
 	c.free = i
+}
+
+// cacheKeyLen is how many trailing bytes of a token index the cache.
+const cacheKeyLen = 16
+
+// cacheKey is the index of token in Cache.m: its last cacheKeyLen bytes (part of the signature).
+func cacheKey(token string) string {
+	if len(token) <= cacheKeyLen {
+		return token
+	}
+	return token[len(token)-cacheKeyLen:]
 }

@@ -306,3 +306,77 @@ func TestCache_Concurrent(t *testing.T) {
 		t.Fatalf("Len %d over bound", c.Len())
 	}
 }
+
+// TestCache_SameTail: the cache is indexed by a token's last bytes (its signature), but serves
+// only the exact token: a forged token reusing a cached token's signature misses (and fails
+// verification), and of two cached tokens sharing the tail the later one replaces the earlier.
+func TestCache_SameTail(t *testing.T) {
+	c := NewCache(100, 1<<20, 0)
+	v := utCachedVerifier(t, utAllKeysJWKS(t), c, "p")
+	tok := utExpToken(t, utNow.Unix()+600, "sub", "alice")
+	first, err := v.Verify(tok, utNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(tok, ".")
+	evil := utB64.EncodeToString([]byte(`{"exp":` + strconv.FormatInt(utNow.Unix()+600, 10) + `,"sub":"admin"}`))
+	forgedTok := parts[0] + "." + evil + "." + parts[2]
+	if cacheKey(forgedTok) != cacheKey(tok) {
+		t.Fatal("the forged token does not share the cache index")
+	}
+	if _, ok := c.Get(forgedTok, utNow); ok {
+		t.Fatal("Get served a forged token sharing a cached token's signature")
+	}
+	if _, err := v.Verify(forgedTok, utNow); err == nil {
+		t.Fatal("Verify accepted a forged token sharing a cached token's signature")
+	}
+	if got, ok := c.Get(tok, utNow); !ok || got != first {
+		t.Fatal("the genuine token is no longer served")
+	}
+
+	// Two successes sharing the tail (not producible with real signatures: inserted directly).
+	other, err := v.Verify(utExpToken(t, utNow.Unix()+600, "sub", "bob"), utNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	twin := "x" + tok[1:]
+	before, bytes := c.Len(), c.Bytes()
+	c.insert(twin, other, utNow.UnixNano())
+	if c.Len() != before {
+		t.Fatalf("Len = %d after a same-tail insert, want %d", c.Len(), before)
+	}
+	if _, ok := c.Get(tok, utNow); ok {
+		t.Fatal("the replaced token is still served")
+	}
+	if got, ok := c.Get(twin, utNow); !ok || got != other {
+		t.Fatal("the newer same-tail token is not served")
+	}
+	if want := bytes - len(first.Raw()) + len(other.Raw()); c.Bytes() != want {
+		t.Fatalf("Bytes = %d, want %d", c.Bytes(), want)
+	}
+	c.Purge()
+	if c.Len() != 0 || c.Bytes() != 0 {
+		t.Fatalf("after Purge: Len %d, Bytes %d", c.Len(), c.Bytes())
+	}
+}
+
+// TestSameToken compares sameToken with == on strings differing in one byte at every position
+// (the wasm build compares eight bytes at a time; run under GOOS=wasip1 to exercise it).
+func TestSameToken(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		a := strings.Repeat("k", n)
+		if !sameToken(a, strings.Clone(a)) {
+			t.Fatalf("len %d: equal strings differ", n)
+		}
+		if n > 0 && sameToken(a, a[:n-1]) {
+			t.Fatalf("len %d: a prefix is equal", n)
+		}
+		for i := 0; i < n; i++ {
+			b := []byte(a)
+			b[i] = 'K'
+			if sameToken(a, string(b)) {
+				t.Fatalf("len %d: a difference at %d is not seen", n, i)
+			}
+		}
+	}
+}
