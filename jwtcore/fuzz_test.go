@@ -243,9 +243,14 @@ func FuzzVerify(f *testing.F) {
 	}
 	k := tvKeys(f)
 	v := tvDefaultVerifier(f)
+	cold := *v // the same verifier without the memo of verified header segments
+	cold.headers = nil
 	f.Fuzz(func(t *testing.T, header, payload string) {
 		tok := tvSignRaw(t, "HS256", k.hmac, header, payload)
 		c, err := v.Verify(tok, tvNow)
+		if c2, err2 := cold.Verify(tok, tvNow); !reflect.DeepEqual(err2, err) || (c2 == nil) != (c == nil) {
+			t.Fatalf("with remembered headers: %v, %v; without: %v, %v", c, err, c2, err2)
+		}
 		if err != nil {
 			if ReasonOf(err) == nil {
 				t.Fatalf("foreign error %v", err)

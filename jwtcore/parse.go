@@ -43,8 +43,10 @@ const (
 
 // parseJWS runs the structure stage (segments, base64url, JSON) and the header stage (alg and
 // kid types, crit, alg allow-list). allowed == nil allows every algorithm. payload says what
-// is done with the payload segment (payloadRaw: it may be arbitrary bytes).
-func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadMode) (jws, *Error) {
+// is done with the payload segment (payloadRaw: it may be arbitrary bytes). A header segment
+// known (nil: none) remembers from a verified token is not decoded, scanned or checked again:
+// its outcome is reused, and only the allow-list is applied (at the same point as otherwise).
+func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadMode, known *headerMemo) (jws, *Error) {
 	var j jws
 	d1, d2 := -1, -1
 	for i := 0; i < len(token); i++ {
@@ -64,8 +66,11 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 	}
 	sc.tok = append(sc.tok[:0], token...)
 	var ok bool
-	if sc.hdr, ok = appendB64(sc.hdr[:0], token[:d1]); !ok {
-		return j, errHeaderB64
+	kh := known.lookup(token[:d1])
+	if kh == nil {
+		if sc.hdr, ok = appendB64(sc.hdr[:0], token[:d1]); !ok {
+			return j, errHeaderB64
+		}
 	}
 	if payload != payloadScanned {
 		if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d2]); !ok {
@@ -78,8 +83,10 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 	if sc.sig, ok = appendB64(sc.sig[:0], token[d2+1:]); !ok {
 		return j, errSigB64
 	}
-	if e := scanErr(sc.hjs.scan(sc.hdr), errHeaderJSON, errHeaderObj, errHeaderDeep, errHeaderDup); e != nil {
-		return j, e
+	if kh == nil {
+		if e := scanErr(sc.hjs.scan(sc.hdr), errHeaderJSON, errHeaderObj, errHeaderDeep, errHeaderDup); e != nil {
+			return j, e
+		}
 	}
 	if payload == payloadJSON {
 		if e := scanErr(sc.pjs.scan(sc.pay), errPayloadJSON, errPayloadObj, errPayloadDeep, errPayloadDup); e != nil {
@@ -87,6 +94,13 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 		}
 	}
 	j.msg = sc.tok[:d2]
+	if kh != nil {
+		if allowed != nil && !allowed[kh.alg] {
+			return j, errAlgNotAllowed
+		}
+		j.alg, j.kid, j.hasKid = kh.alg, kh.kid, kh.hasKid
+		return j, nil
+	}
 
 	// Header stage: well-formedness first, then the allow-list decision.
 	raw, ok := sc.hjs.top("alg")

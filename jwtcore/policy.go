@@ -45,6 +45,7 @@ type Verifier struct {
 	lifeNs    int64
 	policyFP  [32]byte
 	scopePath string
+	headers   *headerMemo // header stage outcomes of verified tokens (hdrmemo.go)
 }
 
 // NewVerifier prepares a Verifier. It fails when keys is empty, the allow-list is empty or holds
@@ -61,7 +62,7 @@ func NewVerifier(keys *KeySet, p Policy) (*Verifier, error) {
 	if p.Leeway < 0 || p.MaxLifetime < 0 || p.MaxTokenBytes < 0 {
 		return nil, errors.New("jwtcore: verifier: negative leeway, max lifetime or max token size")
 	}
-	v := &Verifier{keys: keys, p: p}
+	v := &Verifier{keys: keys, p: p, headers: &headerMemo{}}
 	v.p.Algorithms = append([]Alg(nil), p.Algorithms...)
 	v.p.Issuers = append([]string(nil), p.Issuers...)
 	v.p.Audiences = nil

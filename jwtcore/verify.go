@@ -1,6 +1,7 @@
 package jwtcore
 
 import (
+	"strings"
 	"time"
 	"unsafe"
 )
@@ -51,7 +52,7 @@ func (v *Verifier) verify(sc *scratch, token string, now int64, peeked bool) (*C
 	if peeked {
 		mode = payloadScanned
 	}
-	j, e := parseJWS(sc, token, &v.allowed, mode)
+	j, e := parseJWS(sc, token, &v.allowed, mode, v.headers)
 	if e != nil {
 		return nil, e
 	}
@@ -79,6 +80,7 @@ func (v *Verifier) verify(sc *scratch, token string, now int64, peeked bool) (*C
 	if signer == nil {
 		return nil, errSigInvalid
 	}
+	v.headers.remember(token[:strings.IndexByte(token, '.')], &j)
 	return newClaims(sc.pay, v, signer, exp, hasExp), nil
 }
 
@@ -117,7 +119,7 @@ func VerifyJWS(keys *KeySet, allowed []Alg, token string, maxBytes int) ([]byte,
 	}
 	sc := getScratch()
 	defer putScratch(sc)
-	j, e := parseJWS(sc, token, allow, payloadRaw)
+	j, e := parseJWS(sc, token, allow, payloadRaw, nil)
 	if e != nil {
 		return nil, e
 	}
