@@ -126,8 +126,15 @@ type renderedHeaders struct {
 }
 
 // render returns the headers provider p sets for verified claims c.
-func (p *provider) render(c *jwtcore.Claims) renderedHeaders {
+// payloadB64, when not "", is the payload segment of the JWT c was verified
+// from: jwtcore accepts only canonical unpadded base64url, so it is exactly
+// payloadHeaderValue(c.Raw()), without encoding again (~1 µs in wasm for a
+// 200-byte payload).
+func (p *provider) render(c *jwtcore.Claims, payloadB64 string) renderedHeaders {
 	r := renderedHeaders{p: p}
+	if n := len(p.claimHeaders); n > 0 || p.payloadHeader != "" {
+		r.set = make([][2]string, 0, n+1)
+	}
 	for _, ch := range p.claimHeaders {
 		v, ok := formatClaim(c.Get(ch.claim))
 		if !ok {
@@ -139,7 +146,13 @@ func (p *provider) render(c *jwtcore.Claims) renderedHeaders {
 		r.set = append(r.set, [2]string{ch.header, v})
 	}
 	if p.payloadHeader != "" {
-		r.set = append(r.set, [2]string{p.payloadHeader, payloadHeaderValue(c.Raw())})
+		var v string
+		if payloadB64 != "" && base64.RawURLEncoding.EncodedLen(len(c.Raw())) == len(payloadB64) {
+			v = strings.Clone(payloadB64) // not aliasing the request's header buffer
+		} else {
+			v = payloadHeaderValue(c.Raw())
+		}
+		r.set = append(r.set, [2]string{p.payloadHeader, v})
 	}
 	return r
 }
@@ -157,14 +170,15 @@ func (m *headerMemo) entry(c *jwtcore.Claims) *memoEntry {
 	return e
 }
 
-// get returns the headers provider p sets for c, rendering them once.
-func (m *headerMemo) get(p *provider, c *jwtcore.Claims) renderedHeaders {
+// get returns the headers provider p sets for c, rendering them once;
+// payloadB64 is as for render.
+func (m *headerMemo) get(p *provider, c *jwtcore.Claims, payloadB64 string) renderedHeaders {
 	if m == nil {
-		return p.render(c)
+		return p.render(c, payloadB64)
 	}
 	e := m.entry(c)
 	if e.rendered == nil || e.rendered.p != p {
-		r := p.render(c)
+		r := p.render(c, payloadB64)
 		e.rendered = &r
 	}
 	return *e.rendered

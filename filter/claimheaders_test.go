@@ -63,3 +63,38 @@ func Test_validHeaderValue(t *testing.T) {
 func Test_payloadHeaderValue(t *testing.T) {
 	equal(t, "b64url", payloadHeaderValue([]byte(`{"a":"?>"}`)), "eyJhIjoiPz4ifQ")
 }
+
+// Test_provider_render: the payload header taken from the token's payload
+// segment is what encoding the verified payload gives, for every seed token;
+// a segment of the wrong size (not the token's) is not used.
+func Test_provider_render(t *testing.T) {
+	f := newTokens(t)
+	cfg, err := parseConfig([]byte(mustJSON(t, seedConfig(t))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		provider string
+		token    string
+	}{
+		{name: "auth0 read", provider: auth0Issuer, token: f.auth0("read", nil)},
+		{name: "auth0 read write", provider: auth0Issuer, token: f.auth0("read write", claims{"sub": "ü/\u2028?>"})},
+		{name: "internal", provider: internalIssuer, token: f.internal(nil)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := cfg.byIssuer[tc.provider]
+			c, err := p.verifier.Verify(tc.token, testNow)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := p.render(c, "")
+			equal(t, "from the segment", p.render(c, jwtPayloadSegment(tc.token)), want)
+			equal(t, "wrong segment", p.render(c, "eyJ9"), want)
+			if p.payloadHeader != "" {
+				equal(t, "segment", want.set[len(want.set)-1][1], payloadOf(tc.token))
+			}
+		})
+	}
+}

@@ -121,7 +121,11 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		}
 	}
 
-	rh := cfg.memo.get(owners[0], verified[0])
+	payloadB64 := ""
+	if owners[0].introspect == nil && owners[0].payloadHeader != "" { // a JWT, verified or cached
+		payloadB64 = jwtPayloadSegment(found[0].token)
+	}
+	rh := cfg.memo.get(owners[0], verified[0], payloadB64)
 	if rh.badClaim != "" {
 		d.Source = ru.sources[found[0].source].String()
 		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: rh.badClaim})
@@ -353,4 +357,18 @@ func containsProvider(list []*provider, p *provider) bool {
 		}
 	}
 	return false
+}
+
+// jwtPayloadSegment returns the middle of the three segments of a compact JWS
+// ("" when token does not have that shape).
+func jwtPayloadSegment(token string) string {
+	d1 := strings.IndexByte(token, '.')
+	if d1 < 0 {
+		return ""
+	}
+	d2 := strings.IndexByte(token[d1+1:], '.')
+	if d2 < 0 {
+		return ""
+	}
+	return token[d1+1 : d1+1+d2]
 }
