@@ -121,11 +121,11 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 		}
 	}
 
-	payloadB64 := ""
-	if owners[0].introspect == nil && owners[0].payloadHeader != "" { // a JWT, verified or cached
-		payloadB64 = jwtPayloadSegment(found[0].token)
+	jwt := ""
+	if owners[0].introspect == nil { // a JWT, verified or cached
+		jwt = found[0].token
 	}
-	rh := cfg.memo.get(owners[0], verified[0], payloadB64)
+	rh := cfg.memo.get(owners[0], verified[0], jwt)
 	if rh.badClaim != "" {
 		d.Source = ru.sources[found[0].source].String()
 		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: rh.badClaim})

@@ -54,7 +54,7 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 		switch s.kind {
 		case sourceHeader:
 			for _, h := range headers {
-				if !strings.EqualFold(h[0], s.name) {
+				if len(h[0]) != len(s.name) || !strings.EqualFold(h[0], s.name) {
 					continue
 				}
 				if tok, ok, malformed := headerToken(h[1], s.prefix); ok {

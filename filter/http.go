@@ -187,9 +187,23 @@ func apply(d *Decision, headers [][2]string) error {
 		whole = whole || !ok
 		present = append(present, n > 0)
 	}
+	var replaceBuf [8]bool // per d.Set: replace in place (else add)
+	replace := replaceBuf[:0]
+	if len(d.Set) > len(replaceBuf) {
+		replace = make([]bool, 0, len(d.Set))
+	}
 	for i, s := range d.Set {
-		_, ok := countHeader(headers, s[0])
-		whole = whole || !ok || setTwice(d.Set[:i], s[0])
+		if setTwice(d.Set[:i], s[0]) {
+			whole = true
+			break
+		}
+		if containsString(d.Remove, s[0]) { // its shape was checked above; removed, then added
+			replace = append(replace, false)
+			continue
+		}
+		n, ok := countHeader(headers, s[0])
+		whole = whole || !ok
+		replace = append(replace, n == 1)
 	}
 	if whole {
 		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
@@ -201,9 +215,9 @@ func apply(d *Decision, headers [][2]string) error {
 			}
 		}
 	}
-	for _, s := range d.Set {
+	for i, s := range d.Set {
 		var err error
-		if n, _ := countHeader(headers, s[0]); n == 1 && !containsString(d.Remove, s[0]) {
+		if replace[i] {
 			err = proxywasm.ReplaceHttpRequestHeader(s[0], s[1])
 		} else {
 			err = proxywasm.AddHttpRequestHeader(s[0], s[1])
