@@ -12,10 +12,9 @@ import (
 // hashing the whole token inside wasm; an entry is served only when the whole token matches,
 // and two tokens sharing that tail share one slot: the later success replaces the earlier.)
 //
-// Bounds: at most maxEntries entries and maxBytes bytes (token + payload + 16 bytes per top-level
-// member for the claims' member index + a fixed per-entry overhead); the least recently used
-// entry is evicted first. Lookup is a map access plus O(1) list surgery under a mutex, and
-// allocates nothing on a hit.
+// Bounds: at most maxEntries entries and maxBytes bytes (token + payload + a fixed per-entry
+// overhead); the least recently used entry is evicted first. Lookup is a map access plus O(1)
+// list surgery under a mutex, and allocates nothing on a hit.
 //
 // Validity: an entry is served while insert time <= now < min(exp, insert time + ttl). It is
 // never served at or after exp, even though verification allows exp + leeway. A token without
@@ -161,7 +160,7 @@ func (c *Cache) insert(token string, cl *Claims, now int64) {
 	} else if !cl.hasExp {
 		return
 	}
-	size := len(token) + len(cl.raw) + len(cl.top) + cacheEntryOverhead
+	size := len(token) + len(cl.raw) + cacheEntryOverhead
 	if until <= now || c.maxEntries == 0 || size > c.maxBytes {
 		return
 	}

@@ -154,7 +154,7 @@ func TestCache_EntryBoundLRU(t *testing.T) {
 
 func TestCache_ByteBound(t *testing.T) {
 	tok1 := utExpToken(t, utNow.Unix()+600, "pad", "x")
-	size := len(tok1) + len(`{"exp":0000000000,"pad":"x"}`) + 2*topMemberSize + cacheEntryOverhead
+	size := len(tok1) + len(`{"exp":0000000000,"pad":"x"}`) + cacheEntryOverhead
 	c := NewCache(100, 2*size+10, 0)
 	v := utCachedVerifier(t, utAllKeysJWKS(t), c, "p")
 	for i := 0; i < 5; i++ {

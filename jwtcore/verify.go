@@ -81,21 +81,13 @@ func (v *Verifier) verify(sc *scratch, token string, now int64, peeked bool) (*C
 		return nil, errSigInvalid
 	}
 	v.headers.remember(token[:strings.IndexByte(token, '.')], &j)
-	return newClaims(sc.pay, &sc.pjs, v, signer, exp, hasExp), nil
+	return newClaims(sc.pay, v, signer, exp, hasExp), nil
 }
 
-// newClaims copies the payload scanned by pjs, followed in the same allocation by the index of
-// its top-level members (Claims.Get).
-func newClaims(payload []byte, pjs *jsonScan, v *Verifier, k *key, exp int64, hasExp bool) *Claims {
-	n := topMemberCount(pjs)
-	buf := make([]byte, len(payload), len(payload)+n*topMemberSize)
-	copy(buf, payload)
-	raw := buf[:len(payload):len(payload)]
-	c := &Claims{raw: raw, str: unsafe.String(unsafe.SliceData(raw), len(raw)), v: v, key: k, exp: exp, hasExp: hasExp}
-	if n > 0 {
-		c.top = appendTopMembers(buf[len(payload):len(payload)], pjs)
-	}
-	return c
+func newClaims(payload []byte, v *Verifier, k *key, exp int64, hasExp bool) *Claims {
+	raw := make([]byte, len(payload))
+	copy(raw, payload)
+	return &Claims{raw: raw, str: unsafe.String(unsafe.SliceData(raw), len(raw)), v: v, key: k, exp: exp, hasExp: hasExp}
 }
 
 // VerifyJWS checks only the signature of a compact JWS whose payload may be any bytes (it need
