@@ -232,3 +232,61 @@ func Test_parseConfig_introspection(t *testing.T) {
 		t.Errorf("jwt and introspection providers with one issuer: %v", err)
 	}
 }
+
+// Two introspection providers asking the same server as the same client
+// (one fingerprint) but accepting different audiences: claims checked for
+// one must never be served to the other from the VM-local copy.
+func TestDecide_introspectionProvidersKeepTheirOwnChecks(t *testing.T) {
+	const provider = `"cluster": "idp", "uri": "https://idp.example/introspect", "client_id": "gw",
+    "client_secret": "GATEWAY-SECRET", "issuer": "https://idp.example/"`
+	conf := `{
+  "introspection": {
+    "api": {` + provider + `, "audiences": ["api"]},
+    "admin": {` + provider + `, "audiences": ["admin"]}
+  },
+  "rules": [
+    {"match": {"prefix": "/api"}, "require": {"provider": "api"}},
+    {"match": {"prefix": "/admin"}, "require": {"provider": "admin"}}
+  ]
+}`
+	tests := []struct {
+		name  string
+		order []string // paths asked in turn with the same token; the last one's outcome is checked
+		allow bool
+		why   string
+	}{
+		{name: "api then admin", order: []string{"/api", "/admin"}, why: "audience_not_allowed"},
+		{name: "admin, api, admin", order: []string{"/admin", "/api", "/admin"}, why: "audience_not_allowed"},
+		{name: "api, admin, api", order: []string{"/api", "/admin", "/api"}, allow: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := newIntroProxy(t, 0, 4096)
+			cfg, err := parseConfig([]byte(conf))
+			if err != nil {
+				t.Fatal(err)
+			}
+			co, err := shared.NewCoordinator(p, "vm0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt := newIntrospectionRuntime(p, co, nil)
+			for _, in := range cfg.introspections {
+				in.rt = rt
+			}
+			p.vms = append(p.vms, &introVM{in: cfg.introspections[0], co: co, rt: rt})
+			p.idp.active["opaque-api"] = map[string]any{"sub": "alice", "iss": "https://idp.example/",
+				"aud": "api", "exp": p.now.Add(time.Hour).Unix()}
+			var d Decision
+			for _, path := range tt.order {
+				_, d = decideWaiting(t, p, cfg, introBearer(path, "opaque-api"))
+			}
+			if d.Allow != tt.allow {
+				t.Fatalf("allow: have %v, want %v", d.Allow, tt.allow)
+			}
+			if !tt.allow {
+				equal(t, "reason", d.Reason.code, tt.why)
+			}
+		})
+	}
+}

@@ -39,9 +39,18 @@ type introspectionRuntime struct {
 	co     *shared.Coordinator
 	report func(in *introspection, a shared.Attempt) // attempts made by this VM (logs, metrics)
 
-	local    map[[32]byte]*localIntrospection // entries seen in shared data, with their checked claims
+	local    map[localKey]*localIntrospection // entries seen in shared data, with their checked claims
 	answers  map[[32]byte]*introspectionEntry // this VM's answers not kept in the cache, for the requests that waited on them
 	fetchers map[string]*introspectionFetcher // by bucket key, while the bucket has a Slot in this VM
+}
+
+// localKey names a VM-local entry: a token's hash as seen by one provider.
+// Providers asking the same server as the same client share cache entries
+// (one fingerprint) but not their checks (issuer, audiences, leeway, scope
+// claim), so the claims one of them checked are never served to another.
+type localKey struct {
+	in   *introspection
+	hash [32]byte
 }
 
 // localIntrospection is a VM-local copy of a cache entry and, for an active
@@ -54,7 +63,7 @@ type localIntrospection struct {
 
 func newIntrospectionRuntime(host shared.Host, co *shared.Coordinator, report func(*introspection, shared.Attempt)) *introspectionRuntime {
 	return &introspectionRuntime{host: host, co: co, report: report,
-		local:    map[[32]byte]*localIntrospection{},
+		local:    map[localKey]*localIntrospection{},
 		answers:  map[[32]byte]*introspectionEntry{},
 		fetchers: map[string]*introspectionFetcher{}}
 }
@@ -80,11 +89,12 @@ func (rt *introspectionRuntime) lookup(in *introspection, hash [32]byte, now tim
 	if e := rt.answers[hash]; e != nil && e.fingerprint == in.fingerprint {
 		return rt.check(in, &localIntrospection{entry: e}, now), 0, true
 	}
-	if l := rt.local[hash]; l != nil {
+	lk := localKey{in: in, hash: hash}
+	if l := rt.local[lk]; l != nil {
 		if in.usable(l.entry, hash, now) {
 			return rt.check(in, l, now), 0, true
 		}
-		delete(rt.local, hash)
+		delete(rt.local, lk)
 	}
 	v, found := shared.Peek(rt.host, in.cacheKey(hash))
 	if !found {
@@ -102,7 +112,7 @@ func (rt *introspectionRuntime) lookup(in *introspection, hash [32]byte, now tim
 	if len(rt.local) >= introspectionLocalEntries {
 		rt.pruneLocal(now)
 	}
-	rt.local[hash] = l
+	rt.local[lk] = l
 	return rt.check(in, l, now), v.Version, true
 }
 
@@ -250,7 +260,7 @@ func (f *introspectionFetcher) Next(resp *shared.Response, now time.Time) (share
 	if !keep {
 		f.rt.answers[asked] = e
 	}
-	delete(f.rt.local, asked)
+	delete(f.rt.local, localKey{in: f.in, hash: asked})
 	old, _ := decodeBucket(f.slot.Value().Payload) // none yet, or corrupt: start empty
 	entries := f.in.mergeBucket(old, e, keep, now)
 	life := bucketLife(entries, now)
