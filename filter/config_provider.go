@@ -13,7 +13,7 @@ import (
 var keySourceFields = []string{"public_key_pem", "local_jwks", "hmac_secret", "hmac_secret_base64", "remote_jwks"}
 
 var providerFields = append([]string{
-	"issuer", "audiences", "algorithms", "token_from", "clock_skew_seconds",
+	"issuer", "audiences", "audience_match", "algorithms", "token_from", "clock_skew_seconds",
 	"require_expiration", "max_lifetime_seconds", "max_token_bytes", "scope_claim",
 	"forward_token", "claim_to_headers", "payload_header",
 }, keySourceFields...)
@@ -69,7 +69,7 @@ func parseProvider(path, name string, r gjson.Result, cache *jwtcore.Cache) (*pr
 }
 
 // parseProviderCommon reads the members a JWT provider and an introspection
-// provider share, into p and pol: audiences, scope_claim,
+// provider share, into p and pol: audiences, audience_match, scope_claim,
 // clock_skew_seconds, require_expiration, max_token_bytes, forward_token,
 // token_from, claim_to_headers and payload_header. Defaults are the caller's
 // (pol.Leeway, pol.AllowMissingExp); p.maxTokenBytes defaults to
@@ -79,6 +79,16 @@ func parseProviderCommon(path string, m map[string]gjson.Result, p *provider, po
 	if v, ok := m["audiences"]; ok {
 		if pol.Audiences, err = asStringList(field(path, "audiences"), v); err != nil {
 			return err
+		}
+	}
+	if v, ok := m["audience_match"]; ok {
+		switch mode, err := asString(field(path, "audience_match"), v); {
+		case err != nil:
+			return err
+		case mode == "all":
+			pol.AudienceMatchAll = true
+		case mode != "any":
+			return errAt(field(path, "audience_match"), "must be \"any\" or \"all\", not %q", mode)
 		}
 	}
 	if v, ok := m["scope_claim"]; ok {

@@ -51,7 +51,7 @@ const (
 var introspectionFields = []string{
 	"cluster", "uri", "client_id", "client_secret", "auth_method", "token_type_hint", "timeout_ms",
 	"cache_seconds", "negative_cache_seconds", "cache_max_entries",
-	"issuer", "audiences", "scope_claim", "token_from", "claim_to_headers", "payload_header",
+	"issuer", "audiences", "audience_match", "scope_claim", "token_from", "claim_to_headers", "payload_header",
 	"forward_token", "clock_skew_seconds", "require_expiration", "max_token_bytes",
 }
 
