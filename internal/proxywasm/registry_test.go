@@ -100,3 +100,65 @@ func Test_registry_callouts(t *testing.T) {
 		t.Errorf("%d callouts left", len(r.callouts))
 	}
 }
+
+// Test_registry_deleteContext checks that the registry holds only live contexts: after many
+// streams (some with http calls whose responses arrive before or after the stream is deleted), the
+// stream and callout maps are empty again and only the root stays. A map keyed by context id that
+// kept entries of ended streams would grow the guest's heap with every request.
+func Test_registry_deleteContext(t *testing.T) {
+	tests := []struct {
+		name     string
+		streams  int
+		live     int  // streams open at once
+		callouts bool // every stream dispatches one http call
+		late     bool // the call's response arrives after the stream was deleted
+	}{
+		{name: "sequential streams", streams: 10_000, live: 1},
+		{name: "interleaved streams", streams: 10_000, live: 64},
+		{name: "streams with http calls", streams: 10_000, live: 8, callouts: true},
+		{name: "http call responses after delete", streams: 10_000, live: 8, callouts: true, late: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRegistry()
+			r.vm = &regVM{}
+			if !r.createContext(1, 0) {
+				t.Fatal("root context not created")
+			}
+			next := uint32(2)
+			for done := 0; done < tc.streams; done += tc.live {
+				ids := make([]uint32, 0, tc.live)
+				for range tc.live {
+					if !r.createContext(next, 1) {
+						t.Fatalf("stream %d not created", next)
+					}
+					if tc.callouts {
+						r.addCallout(next, next, nil)
+					}
+					ids = append(ids, next)
+					next++
+				}
+				if len(r.streams) != tc.live {
+					t.Fatalf("%d streams registered, want the %d live ones", len(r.streams), tc.live)
+				}
+				for _, id := range ids {
+					if tc.callouts && !tc.late {
+						if _, ok := r.takeCallout(1, id); !ok {
+							t.Fatalf("callout %d not found", id)
+						}
+					}
+					r.deleteContext(id)
+					if tc.callouts && tc.late {
+						if e, ok := r.takeCallout(1, id); !ok || e.ctx != id {
+							t.Fatalf("late callout %d = %+v, %v", id, e, ok)
+						}
+					}
+				}
+			}
+			if len(r.streams) != 0 || len(r.callouts) != 0 || len(r.roots) != 1 {
+				t.Errorf("after %d streams: %d streams, %d callouts, %d roots registered; want 0, 0, 1",
+					tc.streams, len(r.streams), len(r.callouts), len(r.roots))
+			}
+		})
+	}
+}
