@@ -1,6 +1,7 @@
 package jwtcore
 
 import (
+	"hash/maphash"
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
@@ -359,22 +360,22 @@ func (s *jsonScan) name(k *keyRec) []byte {
 	return s.data[k.start:k.end]
 }
 
-func keyHash(obj int32, name []byte) uint32 {
-	h := uint32(2166136261) ^ uint32(obj)*0x9e3779b1
-	for _, c := range name {
-		h ^= uint32(c)
-		h *= 16777619
-	}
-	return h
-}
+// scanSeed keys the member-name hash of the duplicate table with a secret chosen per process.
+// Names come from unverified input (a token's payload is scanned before its signature is
+// checked), and with a hash anyone can compute, names chosen to share one bucket make the linear
+// probing quadratic in the number of members.
+var scanSeed = maphash.MakeSeed()
+
+func keyHash(obj int32, name []byte) uint32 { return mixObj(obj, maphash.Bytes(scanSeed, name)) }
 
 func keyHashString(obj int32, name string) uint32 {
-	h := uint32(2166136261) ^ uint32(obj)*0x9e3779b1
-	for i := 0; i < len(name); i++ {
-		h ^= uint32(name[i])
-		h *= 16777619
-	}
-	return h
+	return mixObj(obj, maphash.String(scanSeed, name))
+}
+
+// mixObj combines a name's hash with the offset of its object (multiply-shift: the table uses the
+// low bits of the result, which depend on every bit of h ^ obj).
+func mixObj(obj int32, h uint64) uint32 {
+	return uint32((h ^ uint64(uint32(obj))) * 0x9e3779b97f4a7c15 >> 32)
 }
 
 // hasDuplicate builds the (object, name) hash table and reports a repeated member name.

@@ -2,6 +2,7 @@ package jwtcore
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -154,6 +155,79 @@ func TestNumericDate(t *testing.T) {
 			got, ok := numericDate([]byte(tt.raw))
 			if got != tt.want || ok != tt.ok {
 				t.Fatalf("numericDate(%s) = %d,%v want %d,%v", tt.raw, got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+}
+
+// publicFNV is the member-name hash jwtcore once used (FNV-1a, unkeyed): anyone can compute it, so
+// anyone can choose member names that all land in one bucket of the duplicate table.
+func publicFNV(obj int32, name string) uint32 {
+	h := uint32(2166136261) ^ uint32(obj)*0x9e3779b1
+	for i := 0; i < len(name); i++ {
+		h ^= uint32(name[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// collidingObject returns a JSON object of n top-level members whose names share their bucket
+// under publicFNV with a table of size buckets.
+func collidingObject(n int, buckets uint32) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, found := 0, 0; found < n; i++ {
+		name := strconv.FormatInt(int64(i), 36)
+		if publicFNV(0, name)&(buckets-1) != 0 {
+			continue
+		}
+		if found > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"` + name + `":0`)
+		found++
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// The duplicate table's work must stay linear in the number of members whatever the names: a
+// token's payload is scanned before any signature check (Peek routes by iss), so names chosen to
+// collide would otherwise cost quadratic work per request for free (600 members of an 8 KiB token:
+// ~10x a plain scan; 4000 of a 64 KiB one: ~100x, tens of ms natively, more in wasm).
+func TestJSONScan_hasDuplicate_collidingNames(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{name: "600 names colliding under public FNV-1a", in: collidingObject(600, 2048)},
+		{name: "4000 names colliding under public FNV-1a", in: collidingObject(4000, 8192)},
+		{name: "ordinary names", in: `{"iss":"a","sub":"b","aud":["c"],"exp":1,"nbf":1,"iat":1,"jti":"x","scope":"r w"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s jsonScan
+			if r := s.scan([]byte(tt.in)); r != scanOK {
+				t.Fatalf("scan = %d, want scanOK", r)
+			}
+			// Total displacement of the members from their home bucket: the probes of all insertions.
+			mask := uint32(len(s.table) - 1)
+			probes := 0
+			for p, j := range s.table {
+				if j < 0 {
+					continue
+				}
+				k := &s.keys[j]
+				probes += int((uint32(p) - keyHash(k.obj, s.name(k))) & mask)
+			}
+			if limit := 8*len(s.keys) + 64; probes > limit {
+				t.Errorf("%d members took %d probes, want at most %d", len(s.keys), probes, limit)
+			}
+			for _, name := range []string{"iss", "exp", "0", "1a", "zz"} {
+				want := strings.Contains(tt.in, `"`+name+`":`)
+				if _, got := s.top(name); got != want {
+					t.Errorf("top(%q) found = %v, want %v", name, got, want)
+				}
 			}
 		})
 	}
