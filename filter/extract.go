@@ -92,6 +92,12 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 // headerToken takes the token out of a header value. ok is false when the
 // value is not a credential of this scheme; malformed is true when it is, but
 // carries no token ("Bearer", "Bearer   ").
+//
+// With a scheme prefix ("Bearer "), the scheme name followed by any byte that
+// cannot continue a scheme name (a tab, ',', ...) is a credential of this
+// scheme too: upstreams that split on any whitespace read "Bearer<TAB>x" as a
+// bearer token, so it must verify (or be refused), never pass as "another
+// scheme". "Basic ..." or "Bearerx ..." are other schemes.
 func headerToken(value, prefix string) (token string, ok, malformed bool) {
 	value = strings.TrimLeft(value, " \t")
 	if prefix == "" {
@@ -102,10 +108,11 @@ func headerToken(value, prefix string) (token string, ok, malformed bool) {
 		tok := strings.Trim(value[len(prefix):], " \t")
 		return tok, true, tok == ""
 	}
-	// "Bearer" with nothing after it, when the prefix is "Bearer ".
 	scheme := strings.TrimRight(prefix, " \t")
-	if scheme != "" && strings.EqualFold(strings.TrimRight(value, " \t"), scheme) {
-		return "", true, true
+	if scheme != "" && scheme != prefix && len(value) >= len(scheme) &&
+		strings.EqualFold(value[:len(scheme)], scheme) && (len(value) == len(scheme) || !isTchar(value[len(scheme)])) {
+		tok := strings.Trim(value[len(scheme):], " \t")
+		return tok, true, tok == ""
 	}
 	return "", false, false
 }

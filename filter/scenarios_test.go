@@ -100,6 +100,18 @@ func scenarios(t testing.TB) []scenario {
 			headers: [][2]string{{"authorization", "Bearer"}}, status: 401, reason: "token_malformed"},
 		{name: "garbage token", config: "seed", target: "/api/items",
 			headers: [][2]string{bearer("abc")}, status: 401, reason: "token_malformed"},
+		// An upstream splitting on any whitespace reads "Bearer<HTAB>token" as a bearer token:
+		// it must verify like any other, never pass unverified as "another scheme".
+		{name: "bearer and a tab: the token must verify (allow_missing)", config: "seed", target: "/maybe/x",
+			headers: [][2]string{{"authorization", "Bearer\t" + expired}}, status: 401, reason: "token_expired"},
+		{name: "bearer and a tab beside a good cookie: the token must verify", config: "seed", target: "/api/items",
+			headers: [][2]string{{"cookie", "at=" + read}, {"authorization", "bEaReR\t\t" + expired}},
+			status:  401, reason: "token_expired"},
+		{name: "bearer and a tab with a good token", config: "seed", target: "/api/items",
+			headers: [][2]string{{"authorization", "Bearer\t" + read}}, upstream: [][2]string{{"x-jwt-scope", "read"}},
+			gone: []string{"authorization"}},
+		{name: "bearer glued to a comma is a malformed credential", config: "seed", target: "/maybe/x",
+			headers: [][2]string{{"authorization", "Bearer," + read}}, status: 401, reason: "token_malformed"},
 		{name: "token too large", config: "seed", target: "/api/items",
 			headers: [][2]string{bearer(f.auth0("read", claims{"pad": strings.Repeat("a", 9000)}))},
 			status:  401, reason: "token_too_large"},
