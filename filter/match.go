@@ -11,10 +11,15 @@ type routeMatch struct {
 	methods []string // upper-case method names; empty matches every method
 }
 
+// Methods are matched case-insensitively. RFC 9110 makes them case-sensitive, but upstreams do
+// not agree (Express routes "post" as POST; Envoy's HTTP/2 codec passes "post" through): a
+// lower-case method must meet the rule its upper-case twin meets, never slip past it to a later,
+// looser rule.
+
 // matches reports whether a request with this method and normalized path is
 // selected by m.
 func (m *routeMatch) matches(method, path string) bool {
-	if len(m.methods) > 0 && !containsString(m.methods, method) {
+	if len(m.methods) > 0 && !containsMethod(m.methods, method) {
 		return false
 	}
 	if m.exact != "" {
@@ -35,6 +40,16 @@ func hasSegmentPrefix(path, prefix string) bool {
 func containsString(list []string, s string) bool {
 	for _, v := range list {
 		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// containsMethod reports whether method is in methods (upper case), ignoring case.
+func containsMethod(methods []string, method string) bool {
+	for _, m := range methods {
+		if strings.EqualFold(m, method) {
 			return true
 		}
 	}
