@@ -121,6 +121,13 @@ func headerToken(value, prefix string) (token string, ok, malformed bool) {
 // parameter of a raw query ("a=1&b&c=%41"). Names that fail to decode are
 // passed raw.
 func forEachQueryParam(query string, f func(name, rawValue string)) {
+	walkQueryParams(query, func(_, name, rawValue string) { f(name, rawValue) })
+}
+
+// walkQueryParams calls f with every non-empty parameter of a raw query:
+// param is its text as written ("c=%41"), name the decoded name (raw when it
+// fails to decode) and rawValue the undecoded value.
+func walkQueryParams(query string, f func(param, name, rawValue string)) {
 	for query != "" {
 		var param string
 		param, query, _ = strings.Cut(query, "&")
@@ -131,7 +138,7 @@ func forEachQueryParam(query string, f func(name, rawValue string)) {
 		if dec, err := url.QueryUnescape(name); err == nil {
 			name = dec
 		}
-		f(name, value)
+		f(param, name, value)
 	}
 }
 
@@ -139,6 +146,18 @@ func forEachQueryParam(query string, f func(name, rawValue string)) {
 // request's Cookie headers (RFC 6265 §5.4: "a=1; b=2"; HTTP/2 may split them
 // over several headers). A double-quoted value is unquoted.
 func forEachCookie(headers [][2]string, f func(name, value string)) {
+	walkCookies(headers, func(_, name, value string) {
+		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		f(name, value)
+	})
+}
+
+// walkCookies calls f with every non-empty cookie of every Cookie header:
+// pair is the cookie's text trimmed of surrounding blanks ("a=1"), name and
+// rawValue its two halves, each trimmed of blanks, the value still quoted.
+func walkCookies(headers [][2]string, f func(pair, name, rawValue string)) {
 	for _, h := range headers {
 		if !strings.EqualFold(h[0], "cookie") {
 			continue
@@ -152,12 +171,7 @@ func forEachCookie(headers [][2]string, f func(name, value string)) {
 				continue
 			}
 			name, value, _ := strings.Cut(pair, "=")
-			name = strings.Trim(name, " \t")
-			value = strings.Trim(value, " \t")
-			if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-				value = value[1 : len(value)-1]
-			}
-			f(name, value)
+			f(pair, strings.Trim(name, " \t"), strings.Trim(value, " \t"))
 		}
 	}
 }
@@ -166,25 +180,15 @@ func forEachCookie(headers [][2]string, f func(name, value string)) {
 // keeping every other parameter byte for byte.
 func withoutQueryParams(query string, names []string) string {
 	var b strings.Builder
-	rest := query
-	for rest != "" {
-		var param string
-		param, rest, _ = strings.Cut(rest, "&")
-		if param == "" {
-			continue
-		}
-		name, _, _ := strings.Cut(param, "=")
-		if dec, err := url.QueryUnescape(name); err == nil {
-			name = dec
-		}
+	walkQueryParams(query, func(param, name, _ string) {
 		if containsString(names, name) {
-			continue
+			return
 		}
 		if b.Len() > 0 {
 			b.WriteByte('&')
 		}
 		b.WriteString(param)
-	}
+	})
 	return b.String()
 }
 
@@ -193,27 +197,14 @@ func withoutQueryParams(query string, names []string) string {
 // original text of every kept cookie is preserved).
 func withoutCookies(headers [][2]string, names []string) string {
 	var b strings.Builder
-	for _, h := range headers {
-		if !strings.EqualFold(h[0], "cookie") {
-			continue
+	walkCookies(headers, func(pair, name, _ string) {
+		if containsString(names, name) {
+			return
 		}
-		rest := h[1]
-		for rest != "" {
-			var pair string
-			pair, rest, _ = strings.Cut(rest, ";")
-			pair = strings.Trim(pair, " \t")
-			if pair == "" {
-				continue
-			}
-			name, _, _ := strings.Cut(pair, "=")
-			if containsString(names, strings.Trim(name, " \t")) {
-				continue
-			}
-			if b.Len() > 0 {
-				b.WriteString("; ")
-			}
-			b.WriteString(pair)
+		if b.Len() > 0 {
+			b.WriteString("; ")
 		}
-	}
+		b.WriteString(pair)
+	})
 	return b.String()
 }
