@@ -43,9 +43,8 @@ func TestRemoteJWKS_GatewayEndToEnd(t *testing.T) {
 				"require": map[string]any{"provider": "idp", "scopes": []string{"write"}}},
 		},
 	}
-	b, _ := json.Marshal(cfg)
 	host, err := testenv.NewHost(loadWasm(t), testenv.RealClock(), testenv.Workers(2),
-		testenv.PluginConfig(b), testenv.ClusterURL("idp", idpHTTP.URL))
+		testenv.PluginConfig(configJSON(t, cfg)), testenv.ClusterURL("idp", idpHTTP.URL))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -68,6 +69,12 @@ func pluginConfig(t *testing.T, rj remoteJWKS) string {
 				"require": map[string]any{"provider": "idp", "scopes": []string{"write"}}},
 		},
 	}
+	return configJSON(t, cfg)
+}
+
+// configJSON is cfg, a plugin configuration, as JSON.
+func configJSON(t *testing.T, cfg map[string]any) string {
+	t.Helper()
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -88,16 +95,29 @@ func defaultJWKS() remoteJWKS {
 func setup(t *testing.T, n int, rj remoteJWKS, opts ...testenv.Option) (*testenv.Env, *idp.Server) {
 	t.Helper()
 	srv := newIdP(t)
-	all := append([]testenv.Option{testenv.Workers(n), testenv.PluginConfig(pluginConfig(t, rj)),
-		testenv.Cluster("idp", srv)}, opts...)
-	env := testenv.New(t, loadWasm(t), all...)
-	srv.SetClock(env.Clock().Now)
-	return env, srv
+	return startFilter(t, srv, n, pluginConfig(t, rj), opts...), srv
 }
 
-// token gets an access token from the IdP with client credentials
-// (client_secret_basic), as a client of the API would.
+// startFilter starts the filter with n VMs, the plugin configuration cfg and
+// srv as cluster "idp" (with any more options); srv then follows the host's
+// fake clock, so tokens are issued "now" for the filter.
+func startFilter(t *testing.T, srv *idp.Server, n int, cfg string, opts ...testenv.Option) *testenv.Env {
+	t.Helper()
+	all := append([]testenv.Option{testenv.Workers(n), testenv.PluginConfig(cfg), testenv.Cluster("idp", srv)}, opts...)
+	env := testenv.New(t, loadWasm(t), all...)
+	srv.SetClock(env.Clock().Now)
+	return env
+}
+
+// token gets an access token from the IdP for the API's client "app", with
+// client credentials (client_secret_basic), as a client of the API would.
 func token(t *testing.T, srv *idp.Server, scope string) string {
+	t.Helper()
+	return clientToken(t, srv, "app", "app-secret", scope)
+}
+
+// clientToken gets an access token for a client with client credentials.
+func clientToken(t *testing.T, srv *idp.Server, id, secret, scope string) string {
 	t.Helper()
 	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
 	req, err := http.NewRequest(http.MethodPost, srv.URL(idp.EndpointToken), strings.NewReader(form.Encode()))
@@ -105,7 +125,7 @@ func token(t *testing.T, srv *idp.Server, scope string) string {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("app", "app-secret")
+	req.SetBasicAuth(id, secret)
 	resp, err := srv.RoundTrip(req)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +139,66 @@ func token(t *testing.T, srv *idp.Server, scope string) string {
 		t.Fatalf("token endpoint: %d %s", resp.StatusCode, body)
 	}
 	return tr.AccessToken
+}
+
+// gatewayEndToEnd is the loopback fixture of the end-to-end tests on the
+// real clock: the gateway's IdP (gwIdP) on a loopback port, its issuer set
+// to that URL; an echo upstream that reports the Authorization it received;
+// and the plugin configuration: /backend needs a user token with scope read
+// (keys from remote_jwks at cluster "idp"), and the gateway's own token for
+// the upstream comes from the IdP's token endpoint.
+func gatewayEndToEnd(t *testing.T) (srv *idp.Server, idpURL, upstreamURL string, cfg map[string]any) {
+	t.Helper()
+	srv = gwIdP(t)
+	idpServer := httptest.NewServer(srv)
+	t.Cleanup(idpServer.Close)
+	idpURL = idpServer.URL
+	if err := srv.SetIssuer(idpURL); err != nil {
+		t.Fatal(err)
+	}
+	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "authorization="+strings.Join(r.Header.Values("authorization"), ","))
+	}))
+	t.Cleanup(echo.Close)
+	cfg = map[string]any{
+		"providers": map[string]any{"idp": map[string]any{
+			"issuer": idpURL, "audiences": []string{"api"},
+			"remote_jwks": map[string]any{"cluster": "idp", "uri": idpURL + idp.PathJWKS, "timeout_ms": 2000},
+		}},
+		"rules": []any{map[string]any{"match": map[string]any{"prefix": "/backend"},
+			"require": map[string]any{"provider": "idp", "scopes": []string{"read"}}}},
+		"upstream_credentials": []any{gwEntry(map[string]any{"token_uri": idpURL + idp.PathToken})},
+	}
+	return srv, idpURL, echo.URL, cfg
+}
+
+// expectGatewayTokenUpstream sends five GET /backend/items with a user's
+// token to the gateway at api (an HTTP base URL in front of the fixture of
+// gatewayEndToEnd): every one must reach the upstream with exactly one
+// Authorization, the gateway's own token (verified with the IdP's JWKS), not
+// the user's; the IdP must have seen one token request in all.
+func expectGatewayTokenUpstream(t *testing.T, srv *idp.Server, api string) {
+	t.Helper()
+	user := token(t, srv, "read")
+	for i := 0; i < 5; i++ {
+		req, _ := http.NewRequest("GET", api+"/backend/items", nil)
+		req.Header.Set("Authorization", "Bearer "+user)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
+		}
+		got := strings.TrimPrefix(string(body), "authorization=")
+		if got == "Bearer "+user || !strings.HasPrefix(got, "Bearer ") || strings.Contains(got, ",") {
+			t.Fatalf("the upstream saw authorization %q", got)
+		}
+		verifyGatewayToken(t, srv, strings.TrimPrefix(got, "Bearer "), time.Now(), "gateway")
+	}
+	expectN(t, "gateway token requests", len(tokenRequests(srv, "gateway")), 1)
 }
 
 // get sends GET /api/items with the token on VM vm; the stream is returned

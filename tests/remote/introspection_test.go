@@ -1,9 +1,6 @@
 package remote
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -70,47 +67,15 @@ func introConfig(t *testing.T, method string, edit map[string]any) string {
 				"require": map[string]any{"any": []string{"jwt", "opaque"}, "scopes": []string{"write"}}},
 		},
 	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return configJSON(t, cfg)
 }
 
 func introSetup(t *testing.T, n int, method string, edit map[string]any, opts ...testenv.Option) (*testenv.Env, *idp.Server) {
 	t.Helper()
 	srv := introIdP(t)
-	all := append([]testenv.Option{testenv.Workers(n), testenv.PluginConfig(introConfig(t, method, edit)),
-		testenv.Cluster("idp", srv)}, opts...)
-	env := testenv.New(t, loadWasm(t), all...)
-	srv.SetClock(env.Clock().Now)
+	env := startFilter(t, srv, n, introConfig(t, method, edit), opts...)
 	start(env)
 	return env, srv
-}
-
-// clientToken gets an access token for a client with client credentials.
-func clientToken(t *testing.T, srv *idp.Server, id, secret, scope string) string {
-	t.Helper()
-	form := url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}
-	req, err := http.NewRequest(http.MethodPost, srv.URL(idp.EndpointToken), strings.NewReader(form.Encode()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth(id, secret)
-	resp, err := srv.RoundTrip(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var tr struct {
-		AccessToken string `json:"access_token"`
-	}
-	if resp.StatusCode != 200 || json.Unmarshal(body, &tr) != nil || tr.AccessToken == "" {
-		t.Fatalf("token endpoint: %d %s", resp.StatusCode, body)
-	}
-	return tr.AccessToken
 }
 
 func opaqueToken(t *testing.T, srv *idp.Server, scope string) string {

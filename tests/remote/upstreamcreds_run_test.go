@@ -2,10 +2,6 @@ package remote
 
 import (
 	"bufio"
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,8 +10,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/tokengate/tokengate/testenv/idp"
 )
 
 // End to end through the `tokengate run` program itself (built from
@@ -27,56 +21,17 @@ import (
 func TestUpstreamCredentials_TokengateRun(t *testing.T) {
 	wasm := wasmPath()
 	loadWasm(t) // fails the test when the module is missing
-	srv := gwIdP(t)
-	idpServer := httptest.NewServer(srv)
-	t.Cleanup(idpServer.Close)
-	if err := srv.SetIssuer(idpServer.URL); err != nil {
-		t.Fatal(err)
-	}
-	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "authorization="+strings.Join(r.Header.Values("authorization"), ","))
-	}))
-	t.Cleanup(echo.Close)
-
-	cfg := map[string]any{
-		"providers": map[string]any{"idp": map[string]any{
-			"issuer": idpServer.URL, "audiences": []string{"api"},
-			"remote_jwks": map[string]any{"cluster": "idp", "uri": idpServer.URL + idp.PathJWKS, "timeout_ms": 2000},
-		}},
-		"rules": []any{map[string]any{"match": map[string]any{"prefix": "/backend"},
-			"require": map[string]any{"provider": "idp", "scopes": []string{"read"}}}},
-		"upstream_credentials": []any{gwEntry(map[string]any{"token_uri": idpServer.URL + idp.PathToken})},
-	}
+	srv, idpURL, upstream, cfg := gatewayEndToEnd(t)
 	dir := t.TempDir()
-	b, _ := json.Marshal(cfg)
 	cfgFile := filepath.Join(dir, "plugin.json")
-	if err := os.WriteFile(cfgFile, b, 0o600); err != nil {
+	if err := os.WriteFile(cfgFile, []byte(configJSON(t, cfg)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	bin := buildTokengate(t, dir)
 	api := startRun(t, bin, "run", "--wasm", wasm, "--config", cfgFile, "--listen", "127.0.0.1:0",
-		"--upstream", echo.URL, "--cluster", "idp="+idpServer.URL, "--workers", "2")
+		"--upstream", upstream, "--cluster", "idp="+idpURL, "--workers", "2")
 
-	user := token(t, srv, "read")
-	for i := 0; i < 5; i++ {
-		req, _ := http.NewRequest("GET", api+"/backend/items", nil)
-		req.Header.Set("Authorization", "Bearer "+user)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
-		}
-		got := strings.TrimPrefix(string(body), "authorization=")
-		if got == "Bearer "+user || !strings.HasPrefix(got, "Bearer ") || strings.Contains(got, ",") {
-			t.Fatalf("the upstream saw authorization %q", got)
-		}
-		verifyGatewayToken(t, srv, strings.TrimPrefix(got, "Bearer "), time.Now(), "gateway")
-	}
-	expectN(t, "gateway token requests", len(tokenRequests(srv, "gateway")), 1)
+	expectGatewayTokenUpstream(t, srv, api)
 }
 
 // buildTokengate builds ./cmd/tokengate of this repository into dir.

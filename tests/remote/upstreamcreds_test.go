@@ -6,9 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"math/big"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -84,14 +82,7 @@ func gwSetupWith(t *testing.T, n int, opts []testenv.Option, entries ...map[stri
 		},
 		"upstream_credentials": creds,
 	}
-	b, err := json.Marshal(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := append([]testenv.Option{testenv.Workers(n), testenv.PluginConfig(b), testenv.Cluster("idp", srv)}, opts...)
-	env := testenv.New(t, loadWasm(t), all...)
-	srv.SetClock(env.Clock().Now)
-	return env, srv
+	return startFilter(t, srv, n, configJSON(t, cfg), opts...), srv
 }
 
 // gwGet sends GET <path> with the user's token (and any extra headers) on VM vm.
@@ -465,30 +456,9 @@ func TestUpstreamCredentials_BadSecretLoggedOncePerBackoff(t *testing.T) {
 // (the engine of `tokengate run`): the echo upstream reports the
 // Authorization it received: the gateway's token, not the client's.
 func TestUpstreamCredentials_GatewayEndToEnd(t *testing.T) {
-	srv := gwIdP(t)
-	idpServer := httptest.NewServer(srv)
-	t.Cleanup(idpServer.Close)
-	idpHTTP := idpServer.URL
-	if err := srv.SetIssuer(idpHTTP); err != nil {
-		t.Fatal(err)
-	}
-	echo := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "authorization="+strings.Join(r.Header.Values("authorization"), ","))
-	}))
-	t.Cleanup(echo.Close)
-	upstream := echo.URL
-	cfg := map[string]any{
-		"providers": map[string]any{"idp": map[string]any{
-			"issuer": idpHTTP, "audiences": []string{"api"},
-			"remote_jwks": map[string]any{"cluster": "idp", "uri": idpHTTP + idp.PathJWKS, "timeout_ms": 2000},
-		}},
-		"rules": []any{map[string]any{"match": map[string]any{"prefix": "/backend"},
-			"require": map[string]any{"provider": "idp", "scopes": []string{"read"}}}},
-		"upstream_credentials": []any{gwEntry(map[string]any{"token_uri": idpHTTP + idp.PathToken})},
-	}
-	b, _ := json.Marshal(cfg)
+	srv, idpHTTP, upstream, cfg := gatewayEndToEnd(t)
 	host, err := testenv.NewHost(loadWasm(t), testenv.RealClock(), testenv.Workers(2),
-		testenv.PluginConfig(b), testenv.ClusterURL("idp", idpHTTP))
+		testenv.PluginConfig(configJSON(t, cfg)), testenv.ClusterURL("idp", idpHTTP))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -500,26 +470,5 @@ func TestUpstreamCredentials_GatewayEndToEnd(t *testing.T) {
 	t.Cleanup(func() { gw.Close() })
 	apiServer := httptest.NewServer(gw)
 	t.Cleanup(apiServer.Close)
-	api := apiServer.URL
-
-	user := token(t, srv, "read")
-	for i := 0; i < 5; i++ {
-		req, _ := http.NewRequest("GET", api+"/backend/items", nil)
-		req.Header.Set("Authorization", "Bearer "+user)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != 200 {
-			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
-		}
-		got := strings.TrimPrefix(string(body), "authorization=")
-		if got == "Bearer "+user || !strings.HasPrefix(got, "Bearer ") {
-			t.Fatalf("the upstream saw %q", got)
-		}
-		verifyGatewayToken(t, srv, strings.TrimPrefix(got, "Bearer "), time.Now(), "gateway")
-	}
-	expectN(t, "gateway token requests", len(tokenRequests(srv, "gateway")), 1)
+	expectGatewayTokenUpstream(t, srv, apiServer.URL)
 }
