@@ -120,10 +120,7 @@ func hostGetHeaderMapSize(vm *VM, st []uint64) uint32 {
 	if status != 0 {
 		return status
 	}
-	if !vm.writeU32(uint32(st[1]), uint32(m.byteSize())) {
-		return vm.badMemory(fn, uint32(st[1]))
-	}
-	return uint32(StatusOk)
+	return vm.returnU32(fn, uint32(st[1]), uint32(m.byteSize()))
 }
 
 func hostAddHeaderMapValue(vm *VM, st []uint64) uint32 {

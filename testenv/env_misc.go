@@ -20,10 +20,7 @@ func hostLog(vm *VM, st []uint64) uint32 {
 }
 
 func hostGetLogLevel(vm *VM, st []uint64) uint32 {
-	if !vm.writeU32(uint32(st[0]), uint32(vm.h.cfg.logLevel)) {
-		return vm.badMemory("proxy_get_log_level", uint32(st[0]))
-	}
-	return uint32(StatusOk)
+	return vm.returnU32("proxy_get_log_level", uint32(st[0]), uint32(vm.h.cfg.logLevel))
 }
 
 // proxy_get_current_time_nanoseconds: wall time of the host clock.

@@ -34,6 +34,15 @@ func (vm *VM) copyBytes(ptr, size uint32) ([]byte, bool) {
 
 func (vm *VM) writeU32(ptr, v uint32) bool { return vm.mem.WriteUint32Le(ptr, v) }
 
+// returnU32 hands v to the guest in the out-parameter at ptr: Ok, or InvalidMemoryAccess when ptr
+// is outside guest memory.
+func (vm *VM) returnU32(fn string, ptr, v uint32) uint32 {
+	if !vm.writeU32(ptr, v) {
+		return vm.badMemory(fn, ptr)
+	}
+	return uint32(StatusOk)
+}
+
 func (vm *VM) writeU64(ptr uint32, v uint64) bool { return vm.mem.WriteUint64Le(ptr, v) }
 
 // returnBytes hands data to the guest as Envoy does: allocate with proxy_on_memory_allocate (a

@@ -78,10 +78,7 @@ func hostDefineMetric(vm *VM, st []uint64) uint32 {
 	id := vm.nextMetric[typ]
 	vm.nextMetric[typ] += metricIDIncrement
 	vm.metricIDs[id] = m
-	if !vm.writeU32(uint32(st[3]), id) {
-		return vm.badMemory(fn, uint32(st[3]))
-	}
-	return uint32(StatusOk)
+	return vm.returnU32(fn, uint32(st[3]), id)
 }
 
 func (vm *VM) metricByID(id uint32) *metric {

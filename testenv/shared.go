@@ -127,10 +127,7 @@ func hostRegisterSharedQueue(vm *VM, st []uint64) uint32 {
 	}
 	q.queues[tok].owner = vm
 	q.mu.Unlock()
-	if !vm.writeU32(uint32(st[2]), tok) {
-		return vm.badMemory(fn, uint32(st[2]))
-	}
-	return uint32(StatusOk)
+	return vm.returnU32(fn, uint32(st[2]), tok)
 }
 
 func hostResolveSharedQueue(vm *VM, st []uint64) uint32 {
@@ -150,10 +147,7 @@ func hostResolveSharedQueue(vm *VM, st []uint64) uint32 {
 	if !found {
 		return uint32(StatusNotFound)
 	}
-	if !vm.writeU32(uint32(st[4]), tok) {
-		return vm.badMemory(fn, uint32(st[4]))
-	}
-	return uint32(StatusOk)
+	return vm.returnU32(fn, uint32(st[4]), tok)
 }
 
 // maxQueueItems bounds a shared queue; beyond it enqueue is refused with InternalFailure (Envoy's
