@@ -54,6 +54,9 @@
 //   - SendHttpResponseWithDetails passes the response-code details of a local
 //     reply (for access logs); natively the details are dropped, because the
 //     SDK's API cannot carry them.
+//   - GetHttpRequestHeaderBorrowed reads a request header into a buffer the
+//     binding reuses, so the read leaves no garbage; the slice is valid only
+//     until the next call into this package. Natively it returns a copy.
 //   - GetLogLevel (proxy_get_log_level) has no SDK counterpart either;
 //     natively it reports LogLevelTrace (the emulator keeps every level).
 package proxywasm

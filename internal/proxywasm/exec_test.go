@@ -107,8 +107,10 @@ func TestWasm_passthrough(t *testing.T) {
 			s.Complete()
 		}
 	}
-	// The Go heap settles after ~200k requests here; after that linear memory must stay flat, or
-	// something (pins, decoy allocations, contexts, callouts) leaks per request.
+	// With decoys the decoy takes the binding's reused buffer and the value a pinned heap one, so
+	// requests still make garbage and the Go heap settles only after ~200k of them (without decoys
+	// memory is flat from the start: testenv's BenchmarkPassthroughMemory). After that linear memory
+	// must stay flat, or something (pins, decoy allocations, contexts, callouts) leaks per request.
 	run(200_000)
 	warm := env.GuestMemory(0)
 	run(100_000)
@@ -298,6 +300,62 @@ func TestWasm_probeStreams(t *testing.T) {
 				if strings.Contains(l, "unknown http call") {
 					t.Errorf("log %q", l)
 				}
+			}
+		})
+	}
+}
+
+func TestWasm_probeBorrowed(t *testing.T) {
+	tests := []struct {
+		name  string
+		decoy bool // two guest allocations per value: the scratch buffer gets the decoy
+	}{
+		{name: "one allocation per value, as Envoy"},
+		{name: "decoy allocations", decoy: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := []testenv.Option{}
+			if tc.decoy {
+				opts = append(opts, testenv.DecoyAllocations())
+			}
+			env := testenv.New(t, probeModule(t), append(opts, testenv.PluginConfig("c"))...)
+			// Values of pseudo-random length 0..300 and content; every 997th is 10 KB, every
+			// 49,999th 100 KB (past the buffer the binding keeps), so the buffer grows, is dropped
+			// and grows again; every 13th request has no x-value (NotFound on both reads).
+			var value []byte
+			x := uint32(1)
+			for i := range 300_000 {
+				x ^= x << 13
+				x ^= x >> 17
+				x ^= x << 5
+				n := int(x % 301)
+				switch {
+				case i%49_999 == 0:
+					n = 100_000
+				case i%997 == 0:
+					n = 10_000
+				}
+				value = value[:0]
+				for j := range n {
+					value = append(value, 'a'+byte((uint32(j)+x)%26))
+				}
+				hs := [][2]string{{"x-probe", "borrow"}}
+				if i%13 != 0 {
+					hs = append(hs, [2]string{"x-want", string(value)}, [2]string{"x-value", string(value)})
+				}
+				s := env.NewStream()
+				if a := s.RequestHeaders(hs, true); a != testenv.ActionContinue {
+					var body string
+					if lr := s.LocalResponse(); lr != nil {
+						body = string(lr.Body)
+					}
+					t.Fatalf("request %d (value length %d): action %v, local reply %q", i, n, a, body)
+				}
+				s.Complete()
+			}
+			if m := env.Misuses(); len(m) != 0 {
+				t.Errorf("misuses: %q", m)
 			}
 		})
 	}

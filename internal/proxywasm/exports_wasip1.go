@@ -28,8 +28,8 @@ const internalErrorDetails = "tokengate_internal_error"
 // enter starts a callback for context id.
 func enter(id uint32) {
 	activeID = id
-	if len(pins) > 0 { // allocations the host never claimed: do not keep them alive
-		releasePins()
+	if len(pins) > 0 || borrowArmed || borrowUsed { // a host call that never completed: drop its allocations
+		disarmBorrow()
 	}
 }
 
@@ -74,7 +74,7 @@ func proxyOnMemoryAllocate(memorySize uint32) (p *byte) {
 			p = nil
 		}
 	}()
-	return allocatePinned(memorySize)
+	return hostAllocate(memorySize)
 }
 
 // Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_on_context_create

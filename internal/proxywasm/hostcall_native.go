@@ -54,7 +54,19 @@ func ReplaceHttpRequestHeaders(headers [][2]string) error {
 	return sdk.ReplaceHttpRequestHeaders(headers)
 }
 func GetHttpRequestHeader(key string) (string, error) { return sdk.GetHttpRequestHeader(key) }
-func RemoveHttpRequestHeader(key string) error        { return sdk.RemoveHttpRequestHeader(key) }
+
+// GetHttpRequestHeaderBorrowed is the binding's addition (see the wasip1
+// version); natively the value is a fresh copy, which satisfies the borrowed
+// contract trivially.
+func GetHttpRequestHeaderBorrowed(key string) ([]byte, error) {
+	v, err := sdk.GetHttpRequestHeader(key)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(v), nil
+}
+
+func RemoveHttpRequestHeader(key string) error { return sdk.RemoveHttpRequestHeader(key) }
 func ReplaceHttpRequestHeader(key, value string) error {
 	return sdk.ReplaceHttpRequestHeader(key, value)
 }

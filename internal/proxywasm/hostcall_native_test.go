@@ -52,6 +52,11 @@ type tHTTP struct {
 func (h *tHTTP) OnHttpRequestHeaders(int, bool) types.Action {
 	h.plugin.requests.Increment(1)
 	auth, err := proxywasm.GetHttpRequestHeader("authorization")
+	// The borrowed read must agree with the plain one (natively it forwards to the same SDK call).
+	if b, berr := proxywasm.GetHttpRequestHeaderBorrowed("authorization"); (berr == nil) != (err == nil) || string(b) != auth {
+		_ = proxywasm.SendHttpResponse(500, nil, []byte("borrowed read differs"), -1)
+		return types.ActionPause
+	}
 	switch {
 	case err != nil:
 		_ = proxywasm.SendHttpResponse(401, [][2]string{{"www-authenticate", "Bearer realm=\"" + h.plugin.realm + "\""}}, nil, -1)

@@ -140,6 +140,18 @@ func GetHttpRequestHeader(key string) (string, error) {
 	return getMapValue(mapHTTPRequestHeaders, key)
 }
 
+// GetHttpRequestHeaderBorrowed returns the first value of request header key,
+// like GetHttpRequestHeader, but usually without allocating: the host writes
+// the value into a buffer the binding reuses.
+//
+// THE RETURNED SLICE IS BORROWED. It is valid only until the next call of any
+// function of this package (any host call may overwrite it); copy what must
+// outlive that, and never keep the slice itself. Not in the SDK v0.24.0 API:
+// an addition of this binding (natively it returns a fresh copy).
+func GetHttpRequestHeaderBorrowed(key string) ([]byte, error) {
+	return getMapValueBorrowed(mapHTTPRequestHeaders, key)
+}
+
 // RemoveHttpRequestHeader removes request header key.
 func RemoveHttpRequestHeader(key string) error { return removeMapValue(mapHTTPRequestHeaders, key) }
 
@@ -478,6 +490,23 @@ func getMapValue(mapID uint32, key string) (string, error) {
 		return "", err
 	}
 	return aliasString(b), nil
+}
+
+// getMapValueBorrowed is getMapValue with the value written into borrowBuf
+// (see borrow.go) when the host's first allocation holds it.
+func getMapValueBorrowed(mapID uint32, key string) ([]byte, error) {
+	resetRet()
+	armBorrow()
+	st := proxy_get_header_map_value(mapID, strPtr(key), uint32(len(key)), &retData, &retSize)
+	if st != statusOK {
+		disarmBorrow()
+		return nil, statusToError(st)
+	}
+	b, ok := takeBorrowed(retData, retSize)
+	if !ok {
+		return nil, ErrorHostMemory
+	}
+	return b, nil
 }
 
 func getMap(mapID uint32) ([][2]string, error) {

@@ -3,10 +3,12 @@
 // Its behaviour is chosen per request by the x-probe request header, so one
 // module exercises the binding's paths that a pass-through filter never
 // takes: panics failing closed, http calls answered on the root context, map
-// serialization in both directions, plugin configuration.
+// serialization in both directions, plugin configuration, borrowed reads.
 package main
 
 import (
+	"runtime"
+
 	"github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
 
 	"github.com/tokengate/tokengate/internal/proxywasm"
@@ -87,6 +89,8 @@ func (s *stream) OnHttpRequestHeaders(int, bool) types.Action {
 			panic(err)
 		}
 		return types.ActionPause
+	case "borrow":
+		return borrowCheck()
 	case "all":
 		touchAll()
 		return types.ActionContinue
@@ -125,4 +129,28 @@ func touchAll() {
 	c.Increment(1)
 	_ = c.Value()
 	proxywasm.DefineHistogramMetric("h").Record(1)
+}
+
+// borrowRequests counts x-probe: borrow requests, to force a GC every 1000th.
+var borrowRequests int
+
+// sink keeps the per-request garbage of borrowCheck from being optimized away.
+var sink []byte
+
+// borrowCheck reads x-value with GetHttpRequestHeaderBorrowed and x-want (the
+// same value, or absent together) with GetHttpRequestHeader, makes garbage and
+// sometimes forces a GC while holding the borrowed slice, then compares. On
+// any difference it replies 409 and pauses; the test expects Continue.
+func borrowCheck() types.Action {
+	want, wantErr := proxywasm.GetHttpRequestHeader("x-want")
+	got, gotErr := proxywasm.GetHttpRequestHeaderBorrowed("x-value")
+	sink = make([]byte, 1024)
+	if borrowRequests++; borrowRequests%1000 == 0 {
+		runtime.GC()
+	}
+	if (wantErr == nil) != (gotErr == nil) || string(got) != want {
+		_ = proxywasm.SendHttpResponse(409, nil, []byte("probe: borrowed value differs"), -1)
+		return types.ActionPause
+	}
+	return types.ActionContinue
 }
