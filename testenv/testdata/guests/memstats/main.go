@@ -13,7 +13,6 @@
 package main
 
 import (
-	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 
@@ -24,16 +23,7 @@ import (
 
 func main() {}
 
-// gcPercent, when set at build time (-ldflags=-X main.gcPercent=N), is passed to
-// debug.SetGCPercent in init, to show how the GC's heap target moves the memory plateau.
-var gcPercent string
-
-func init() {
-	if n, err := strconv.Atoi(gcPercent); err == nil {
-		debug.SetGCPercent(n)
-	}
-	proxywasm.SetVMContext(&vmContext{})
-}
+func init() { proxywasm.SetVMContext(&vmContext{}) }
 
 type vmContext struct{ types.DefaultVMContext }
 
@@ -95,15 +85,14 @@ func (*pluginContext) OnTick() {
 	proxywasm.LogInfo(line)
 }
 
-func (*pluginContext) NewHttpContext(uint32) types.HttpContext { return &httpContext{} }
+// Streams as in cmd/passthrough-wasm: one shared stateless context, the header read borrowed.
+func (*pluginContext) NewHttpContext(uint32) types.HttpContext { return sharedStream }
 
-type httpContext struct {
-	types.DefaultHttpContext
-	sawAuthorization bool
-}
+var sharedStream = &httpContext{}
 
-func (h *httpContext) OnHttpRequestHeaders(int, bool) types.Action {
-	v, err := proxywasm.GetHttpRequestHeader("authorization")
-	h.sawAuthorization = err == nil && v != ""
+type httpContext struct{ types.DefaultHttpContext }
+
+func (*httpContext) OnHttpRequestHeaders(int, bool) types.Action {
+	_, _ = proxywasm.GetHttpRequestHeaderBorrowed("authorization")
 	return types.ActionContinue
 }
