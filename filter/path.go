@@ -20,8 +20,9 @@ import (
 //     escapes stay encoded, with upper-case hex digits;
 //   - repeated "/" are merged, then dot segments are removed (RFC 3986
 //     §5.2.4); ".." never climbs above the root;
-//   - a segment that is a dot segment with a ";" parameter ("..;", ".;x") is
-//     rejected: some servers strip the parameter and then treat it as a dot
+//   - a segment that is a dot segment with a ";" parameter ("..;", ".;x"),
+//     also with the ";" percent-encoded ("..%3B"), is rejected: some servers
+//     (Tomcat) decode and strip the parameter and then treat it as a dot
 //     segment, a known bypass of path rules.
 //
 // The result is what rules match against, and what the upstream receives on
@@ -131,7 +132,7 @@ func removeDotSegments(path string) (string, error) {
 			}
 			trailing = last
 		default:
-			if strings.HasPrefix(seg, "..;") || strings.HasPrefix(seg, ".;") {
+			if isDotParamSegment(seg) {
 				return "", errPathDotParam
 			}
 			segs = append(segs, seg)
@@ -153,8 +154,19 @@ func removeDotSegments(path string) (string, error) {
 	return b.String(), nil
 }
 
+// isDotParamSegment reports whether seg is a dot segment with a ";" parameter,
+// the ";" plain or percent-encoded (escapes are upper-case by now).
+func isDotParamSegment(seg string) bool {
+	for _, p := range [...]string{".;", "..;", ".%3B", "..%3B"} {
+		if strings.HasPrefix(seg, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // needsSegmentWork reports whether path has "//", a "." or ".." segment, or a
-// segment starting with ".;" or "..;" (which removeDotSegments rejects).
+// dot segment with a parameter (which removeDotSegments rejects).
 func needsSegmentWork(path string) bool {
 	for i := 0; i < len(path); i++ {
 		if path[i] != '/' {
@@ -163,7 +175,7 @@ func needsSegmentWork(path string) bool {
 		next := path[i+1:]
 		if strings.HasPrefix(next, "/") || next == "." || next == ".." ||
 			strings.HasPrefix(next, "./") || strings.HasPrefix(next, "../") ||
-			strings.HasPrefix(next, ".;") || strings.HasPrefix(next, "..;") {
+			isDotParamSegment(next) {
 			return true
 		}
 	}

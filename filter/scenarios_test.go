@@ -275,6 +275,8 @@ func scenarios(t testing.TB) []scenario {
 			status: 400, reason: "path_invalid"},
 		{name: "dot dot semicolon", config: "seed", target: "/health/..;/admin",
 			status: 400, reason: "path_invalid"},
+		{name: "dot dot encoded semicolon (Tomcat decodes, then strips)", config: "seed", target: "/health/..%3b/admin",
+			status: 400, reason: "path_invalid"},
 		{name: "not origin form", config: "seed", target: "*", method: "OPTIONS",
 			status: 400, reason: "path_invalid"},
 		{name: "double slash normalized", config: "seed", target: "//api", headers: [][2]string{bearer(read)},
