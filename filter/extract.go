@@ -62,7 +62,10 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 				}
 			}
 		case sourceQuery:
-			forEachQueryParam(query, func(name, rawValue string) {
+			walkQueryParams(query, func(param, name, rawValue string) {
+				if hidesPair(param, ';', s.name) {
+					found = append(found, foundToken{source: i, malformed: true})
+				}
 				if name != s.name {
 					return
 				}
@@ -74,6 +77,11 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 				found = append(found, foundToken{source: i, token: v})
 			})
 		case sourceCookie:
+			walkCookies(headers, func(pair, _, _ string) {
+				if hidesPair(pair, ',', s.name) {
+					found = append(found, foundToken{source: i, malformed: true})
+				}
+			})
 			forEachCookie(headers, func(name, value string) {
 				if name != s.name {
 					return
@@ -117,11 +125,28 @@ func headerToken(value, prefix string) (token string, ok, malformed bool) {
 	return "", false, false
 }
 
-// forEachQueryParam calls f with the decoded name and the raw value of every
-// parameter of a raw query ("a=1&b&c=%41"). Names that fail to decode are
-// passed raw.
-func forEachQueryParam(query string, f func(name, rawValue string)) {
-	walkQueryParams(query, func(_, name, rawValue string) { f(name, rawValue) })
+// hidesPair reports whether text, one query parameter or one cookie as written, hides a
+// "<name>=" pair behind sep: ';' in a query ("x=1;access_token=EVIL"), ',' in a cookie
+// ("x=1, at=EVIL"). RFC 3986 and RFC 6265 do not split there, but legacy parsers (older
+// Python parse_qs and Rails, RFC 2109 cookie parsers) do, and would hand the upstream a token
+// nobody verified. extractTokens counts such a hidden token as present and malformed, so the
+// request fails closed.
+func hidesPair(text string, sep byte, name string) bool {
+	for {
+		i := strings.IndexByte(text, sep)
+		if i < 0 {
+			return false
+		}
+		text = text[i+1:]
+		part, _, _ := strings.Cut(text, string(sep))
+		n, _, _ := strings.Cut(strings.Trim(part, " \t"), "=")
+		if dec, err := url.QueryUnescape(n); err == nil {
+			n = dec
+		}
+		if n == name {
+			return true
+		}
+	}
 }
 
 // walkQueryParams calls f with every non-empty parameter of a raw query:

@@ -33,6 +33,15 @@ func Test_extractTokens(t *testing.T) {
 		{name: "bearer and a vertical tab is a bad token", headers: [][2]string{{"authorization", "Bearer\va.b.c"}},
 			want: []foundToken{{source: 0, token: "\va.b.c"}}},
 		{name: "a longer scheme name is another scheme", headers: [][2]string{{"authorization", "Bearerx a.b.c"}}},
+		// Legacy parsers split a query on ';' and cookies on ',': a token hidden there counts as present
+		// and malformed (the request fails closed), beside the token the RFC split finds.
+		{name: "query token hidden behind ';'", query: "x=1;access_token=EVIL",
+			want: []foundToken{{source: 2, malformed: true}}},
+		{name: "query token hidden behind ';' with an encoded name", query: "access_token=a.b.c&x=1;access%5Ftoken=EVIL",
+			want: []foundToken{{source: 2, token: "a.b.c"}, {source: 2, malformed: true}}},
+		{name: "cookie token hidden behind ','", headers: [][2]string{{"cookie", "at=a.b.c; x=1, at=EVIL"}},
+			want: []foundToken{{source: 3, malformed: true}, {source: 3, token: "a.b.c"}}},
+		{name: "';' and ',' elsewhere are harmless", query: "q=a;b&r=c,d", headers: [][2]string{{"cookie", "x=1,2; y=a;b"}}},
 		{name: "two authorization headers", headers: [][2]string{{"authorization", "Bearer one"}, {"authorization", "Bearer two"}},
 			want: []foundToken{{source: 0, token: "one"}, {source: 0, token: "two"}}},
 		{name: "raw header", headers: [][2]string{{"x-token", " t.o.k "}},

@@ -214,6 +214,10 @@ func scenarios(t testing.TB) []scenario {
 			upstream: [][2]string{{"x-jwt-sub", "client-1@clients"}}},
 		{name: "expired cookie token", config: "seed", target: "/api/items",
 			headers: [][2]string{{"cookie", "at=" + expired}}, status: 401, reason: "token_expired"},
+		{name: "query token hidden behind ';' for legacy parsers", config: "seed", target: "/api/items?x=1;access_token=EVIL",
+			headers: [][2]string{bearer(read)}, status: 401, reason: "token_malformed"},
+		{name: "cookie token hidden behind ',' for legacy parsers", config: "seed", target: "/api/items",
+			headers: [][2]string{{"cookie", "at=" + read + "; x=1, at=EVIL"}}, status: 401, reason: "token_malformed"},
 
 		// --- several tokens: all must verify ---
 		{name: "header good, query expired", config: "seed", target: "/api/items?access_token=" + expired,
