@@ -70,6 +70,9 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 
 	rawPath, query := splitTarget(req.Target)
 	path, err := normalizePath(rawPath)
+	if err == nil && hasControl(query) {
+		err = errQueryControl // it would go back upstream in :path
+	}
 	if err != nil {
 		return d.deny(cfg, reasonPathInvalid, err.Error(), nil)
 	}

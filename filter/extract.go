@@ -78,7 +78,9 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 			})
 		case sourceCookie:
 			walkCookies(headers, func(pair, _, _ string) {
-				if hidesPair(pair, ',', s.name) {
+				// A hidden token, or a control byte (the other cookies would be written back
+				// upstream in a rebuilt Cookie header): the cookie source is malformed.
+				if hidesPair(pair, ',', s.name) || hasControl(pair) {
 					found = append(found, foundToken{source: i, malformed: true})
 				}
 			})

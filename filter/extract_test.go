@@ -41,6 +41,8 @@ func Test_extractTokens(t *testing.T) {
 			want: []foundToken{{source: 2, token: "a.b.c"}, {source: 2, malformed: true}}},
 		{name: "cookie token hidden behind ','", headers: [][2]string{{"cookie", "at=a.b.c; x=1, at=EVIL"}},
 			want: []foundToken{{source: 3, malformed: true}, {source: 3, token: "a.b.c"}}},
+		{name: "cookie with a control byte is malformed", headers: [][2]string{{"cookie", "at=a.b.c; x=\x00"}},
+			want: []foundToken{{source: 3, malformed: true}, {source: 3, token: "a.b.c"}}},
 		{name: "';' and ',' elsewhere are harmless", query: "q=a;b&r=c,d", headers: [][2]string{{"cookie", "x=1,2; y=a;b"}}},
 		{name: "two authorization headers", headers: [][2]string{{"authorization", "Bearer one"}, {"authorization", "Bearer two"}},
 			want: []foundToken{{source: 0, token: "one"}, {source: 0, token: "two"}}},

@@ -36,6 +36,7 @@ var (
 	errPathBadEscape     = errors.New("path holds an invalid percent-escape")
 	errPathEncodedSep    = errors.New("path holds an encoded '/', '\\', '.' or NUL")
 	errPathDotParam      = errors.New("path holds a dot segment with a ';' parameter")
+	errQueryControl      = errors.New("query holds a control character")
 )
 
 // splitTarget cuts a request target into its path and raw query (without the
@@ -221,4 +222,16 @@ func upperHex(c byte) byte {
 		return c - 'a' + 'A'
 	}
 	return c
+}
+
+// hasControl reports whether s holds an ASCII control character (CR, LF and NUL
+// among them): such bytes are never valid in a request target or a header
+// value, and the filter never writes them back into :path or Cookie.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == 0x7f {
+			return true
+		}
+	}
+	return false
 }
