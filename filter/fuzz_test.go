@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tidwall/gjson"
+	"github.com/tokengate/tokengate/filter/internal/shared"
 	"github.com/tokengate/tokengate/internal/jwtmint"
 )
 
@@ -130,6 +132,46 @@ func FuzzDecide(f *testing.F) {
 			if h[0] == "authorization" && h[1] != "" && d.Provider != "" {
 				t.Fatalf("verified token forwarded in %q", h[0])
 			}
+		}
+	})
+}
+
+// FuzzOutboundResponses feeds arbitrary IdP answers to the two parsers of answers the filter
+// asked for: introspection (RFC 7662) and the token endpoint (RFC 6749 §5.1). Invariants: no
+// panic; an introspection answer accepted as active carries a JSON object; a token grant accepted
+// has a non-empty access token without CR/LF/NUL (it is written into a request header).
+func FuzzOutboundResponses(f *testing.F) {
+	ins, err := parseIntrospections(gjson.Parse(`{"opaque": {"cluster": "idp", "uri": "https://idp.example/introspect",
+		"client_id": "gw", "client_secret": "s", "issuer": "https://idp.example/", "audiences": ["api"]}}`),
+		func(string) bool { return false })
+	if err != nil {
+		f.Fatal(err)
+	}
+	ups, err := parseUpstreamCreds(gjson.Parse(`[{"match": {"prefix": "/"}, "cluster": "idp",
+		"token_uri": "https://idp.example/token", "client_id": "gw", "client_secret": "s"}]`))
+	if err != nil {
+		f.Fatal(err)
+	}
+	now := time.Unix(1_800_000_000, 0)
+	f.Add(200, []byte(`{"active": true, "scope": "read", "exp": 1800000600, "iss": "https://idp.example/", "aud": "api"}`))
+	f.Add(200, []byte(`{"active": false}`))
+	f.Add(200, []byte(`{"active": "true"}`))
+	f.Add(200, []byte(`{"access_token": "abc", "token_type": "Bearer", "expires_in": 3600}`))
+	f.Add(200, []byte(`{"access_token": "a\nb", "token_type": "bearer", "expires_in": 1e309}`))
+	f.Add(400, []byte(`{"error": "invalid_client", "error_description": "secret s"}`))
+	f.Add(200, []byte(`{"active": true, "active": false}`))
+	f.Add(0, []byte(nil))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		ans, err := parseIntrospectionResponse(status, body, false)
+		if err == nil && ans.active {
+			if !gjson.ValidBytes(ans.doc) || !gjson.ParseBytes(ans.doc).IsObject() {
+				t.Fatal("active answer is not a JSON object")
+			}
+			_, _, _ = ins[0].judge([32]byte{1}, ans, now)
+		}
+		grant, err := ups[0].parseTokenResponse(&shared.Response{Status: status, Body: body})
+		if err == nil && (grant.accessToken == "" || hasControl(grant.accessToken)) {
+			t.Fatal("accepted an empty access token or one with a control byte")
 		}
 	})
 }
