@@ -77,22 +77,20 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 				found = append(found, foundToken{source: i, token: v})
 			})
 		case sourceCookie:
-			walkCookies(headers, func(pair, _, _ string) {
+			walkCookies(headers, func(pair, name, rawValue string) {
 				// A hidden token, or a control byte (the other cookies would be written back
 				// upstream in a rebuilt Cookie header): the cookie source is malformed.
 				if hidesPair(pair, ',', s.name) || hasControl(pair) {
 					found = append(found, foundToken{source: i, malformed: true})
 				}
-			})
-			forEachCookie(headers, func(name, value string) {
 				if name != s.name {
 					return
 				}
-				if value == "" {
+				if value := unquoteCookie(rawValue); value != "" {
+					found = append(found, foundToken{source: i, token: value})
+				} else {
 					found = append(found, foundToken{source: i, malformed: true})
-					return
 				}
-				found = append(found, foundToken{source: i, token: value})
 			})
 		}
 	}
@@ -169,16 +167,13 @@ func walkQueryParams(query string, f func(param, name, rawValue string)) {
 	}
 }
 
-// forEachCookie calls f with the name and value of every cookie in the
-// request's Cookie headers (RFC 6265 §5.4: "a=1; b=2"; HTTP/2 may split them
-// over several headers). A double-quoted value is unquoted.
-func forEachCookie(headers [][2]string, f func(name, value string)) {
-	walkCookies(headers, func(_, name, value string) {
-		if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
-			value = value[1 : len(value)-1]
-		}
-		f(name, value)
-	})
+// unquoteCookie returns a cookie value without its surrounding double quotes
+// (RFC 6265 §4.1.1 allows a quoted cookie-value).
+func unquoteCookie(value string) string {
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		return value[1 : len(value)-1]
+	}
+	return value
 }
 
 // walkCookies calls f with every non-empty cookie of every Cookie header:

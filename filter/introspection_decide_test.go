@@ -31,8 +31,15 @@ func introDecideConfig(extra string) string {
 // is bound to a runtime over the native fake proxy.
 func introDecideEnv(t *testing.T, extra string) (*introProxy, *compiledConfig) {
 	t.Helper()
+	return introDecideEnvFor(t, introDecideConfig(extra))
+}
+
+// introDecideEnvFor is introDecideEnv with a whole configuration; the VM's
+// first introspection provider is the one the fake proxy drives.
+func introDecideEnvFor(t *testing.T, config string) (*introProxy, *compiledConfig) {
+	t.Helper()
 	p := newIntroProxy(t, 0, 4096)
-	cfg, err := parseConfig([]byte(introDecideConfig(extra)))
+	cfg, err := parseConfig([]byte(config))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,20 +268,7 @@ func TestDecide_introspectionProvidersKeepTheirOwnChecks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := newIntroProxy(t, 0, 4096)
-			cfg, err := parseConfig([]byte(conf))
-			if err != nil {
-				t.Fatal(err)
-			}
-			co, err := shared.NewCoordinator(p, "vm0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			rt := newIntrospectionRuntime(p, co, nil)
-			for _, in := range cfg.introspections {
-				in.rt = rt
-			}
-			p.vms = append(p.vms, &introVM{in: cfg.introspections[0], co: co, rt: rt})
+			p, cfg := introDecideEnvFor(t, conf)
 			p.idp.active["opaque-api"] = map[string]any{"sub": "alice", "iss": "https://idp.example/",
 				"aud": "api", "exp": p.now.Add(time.Hour).Unix()}
 			var d Decision
