@@ -4,7 +4,7 @@ PKGS := ./...
 # Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
 SUBMODULES := tools/envoycheck testenv/idp tests/remote tools/demo
 
-.PHONY: build test bench bench-peer peer run check fuzz clean
+.PHONY: build test bench bench-wasm bench-peer peer run check fuzz clean
 
 build: ## build dist/*.wasm with standard Go (wasip1, c-shared)
 	./build.sh
@@ -16,10 +16,24 @@ test: build ## build the .wasm modules, then run every test (native and against 
 bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
 
+bench-wasm: ## guest code measured inside wasm: jwtcore and the filter's decide, as test binaries run under wazero
+	@mkdir -p dist/bench
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/jwtcore.test ./jwtcore
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/filter.test ./filter
+	cd jwtcore && $(GO) run ../internal/tools/wasmrun ../dist/bench/jwtcore.test -test.run '^$$' -test.bench 'BenchmarkVerify$$' -test.benchmem
+	cd filter && $(GO) run ../internal/tools/wasmrun ../dist/bench/filter.test -test.run '^$$' -test.bench 'BenchmarkDecide$$' -test.benchmem
+
 peer: build ## tokengate vs HAProxy 2.6 (jwt_verify) on the same requests; needs `apt-get install haproxy`
 	cd tools/peer && $(GO) test -count=1 ./...
 
-bench-peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
+bench-bench-wasm: ## guest code measured inside wasm: jwtcore and the filter's decide, as test binaries run under wazero
+	@mkdir -p dist/bench
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/jwtcore.test ./jwtcore
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/filter.test ./filter
+	cd jwtcore && $(GO) run ../internal/tools/wasmrun ../dist/bench/jwtcore.test -test.run '^$$' -test.bench 'BenchmarkVerify$$' -test.benchmem
+	cd filter && $(GO) run ../internal/tools/wasmrun ../dist/bench/filter.test -test.run '^$$' -test.bench 'BenchmarkDecide$$' -test.benchmem
+
+peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
 	cd tools/peer && $(GO) test -count=1 -run '^$$' -bench . ./...
 
 run: build ## the demo: an OAuth 2 server (:9090), an echo upstream (:9000), the gateway (:8080) running dist/tokengate.wasm

@@ -35,9 +35,7 @@ import (
 
 // requestFor returns the request headers of the benchmark requests.
 func requestFor(target string, extra ...[2]string) [][2]string {
-	h := [][2]string{{":method", "GET"}, {":path", target}, {":authority", "api.mywebsite.com"},
-		{":scheme", "http"}, {"user-agent", "bench"}, {"accept", "*/*"}}
-	return append(h, extra...)
+	return requestHeaders(target, extra...)
 }
 
 // streamBench sends h through env once per iteration and wants it forwarded.
