@@ -10,6 +10,11 @@ import (
 
 // Request is what decide needs to know about a request: plain values gathered
 // by the plugin glue from the request headers.
+//
+// Its strings may alias a buffer the binding reuses for the next request
+// (proxywasm.GetHttpRequestHeadersBorrowed): decide must not keep any of
+// them, nor anything sliced from them, once it returns. What it keeps is
+// copied first (see Decision.verify).
 type Request struct {
 	Method  string      // :method
 	Target  string      // :path as received (path, query, maybe a fragment)
@@ -157,6 +162,11 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 		}
 		d.CacheMisses++
 	}
+	// A miss: what follows may keep the token (the verified-token cache, the
+	// introspection queue, jwtcore's memos), and ft.token may be borrowed from
+	// the binding's buffer (Request): from here on, the token is our own copy.
+	// A miss costs a signature check or an outbound call; the copy is noise.
+	ft.token = strings.Clone(ft.token)
 	// The payload is decoded and scanned once, for routing and for verifying.
 	pk, err := jwtcore.Peek(ft.token, cfg.peekBytes)
 	if err != nil {

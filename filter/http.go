@@ -19,11 +19,13 @@ type httpContext struct {
 	plugin *pluginContext
 	id     uint32 // this stream's context id (to become effective again on resume)
 
-	headers [][2]string // request headers as received (kept while paused)
-	req     *Request
-	waiter  *shared.Waiter // the wait in progress, if any
-	waited  []*shared.Slot // slots this stream already waited on (at most once each)
-	done    bool           // the stream ended: a late wake-up does nothing
+	// The request headers as received: borrowed from the binding (valid until
+	// the next stream's read) while deciding at once; copied (req.keep) before
+	// the stream pauses.
+	req    Request
+	waiter *shared.Waiter // the wait in progress, if any
+	waited []*shared.Slot // slots this stream already waited on (at most once each)
+	done   bool           // the stream ended: a late wake-up does nothing
 }
 
 // maxDecideRounds bounds decide calls per callback when a slot answers Ready
@@ -43,7 +45,7 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 		proxywasm.LogError("tokengate: denied reason=internal_error: no configuration")
 		return h.deny(internalErrorDecision(cfg))
 	}
-	headers, err := proxywasm.GetHttpRequestHeaders()
+	headers, err := proxywasm.GetHttpRequestHeadersBorrowed()
 	if err != nil {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: reading request headers: %v", err)
 		return h.deny(internalErrorDecision(cfg))
@@ -53,12 +55,10 @@ func (h *httpContext) OnHttpRequestHeaders(int, bool) (action types.Action) {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: reading the clock: %v", err)
 		return h.deny(internalErrorDecision(cfg))
 	}
-	req, err := newRequest(headers)
-	if err != nil {
+	if err := h.req.fill(headers); err != nil {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: %v", err)
 		return h.deny(internalErrorDecision(cfg))
 	}
-	h.headers, h.req = headers, req
 	return h.run(time.Unix(0, ns))
 }
 
@@ -68,13 +68,16 @@ func (h *httpContext) run(now time.Time) types.Action {
 	cfg := h.plugin.cfg
 	var d Decision
 	for round := 0; ; round++ {
-		d = decide(cfg, h.req, now)
+		d = decide(cfg, &h.req, now)
 		if d.Wait == nil || round == maxDecideRounds || h.hasWaited(d.Wait.slot) {
 			break
 		}
 		out, w := d.Wait.slot.Await(d.Wait.have, d.Wait.force, h.resume)
 		h.refocus() // a failed dispatch inside Await may have woken (and focused) other streams
 		if out == shared.Pending {
+			if len(h.waited) == 0 {
+				h.req.keep() // the borrowed headers do not outlive this callback
+			}
 			h.waiter = w
 			h.waited = append(h.waited, d.Wait.slot)
 			h.plugin.adjustTick()
@@ -94,7 +97,7 @@ func (h *httpContext) run(now time.Time) types.Action {
 			d.Reason.code, d.RuleIndex, d.Source, d.Provider, d.Reply.status, d.Description)
 		return h.deny(d)
 	}
-	if err := apply(&d, h.headers); err != nil {
+	if err := apply(&d, h.req.Headers); err != nil {
 		proxywasm.LogErrorf("tokengate: denied reason=internal_error: changing request headers: %v", err)
 		return h.deny(internalErrorDecision(cfg))
 	}

@@ -28,7 +28,7 @@ const internalErrorDetails = "tokengate_internal_error"
 // enter starts a callback for context id.
 func enter(id uint32) {
 	activeID = id
-	if len(pins) > 0 || borrowArmed || borrowUsed { // a host call that never completed: drop its allocations
+	if len(pins) > 0 || borrowInto != nil { // a host call that never completed: drop its allocations
 		disarmBorrow()
 	}
 }

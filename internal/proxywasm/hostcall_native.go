@@ -50,6 +50,53 @@ func GetHttpCallResponseBody(start, maxSize int) ([]byte, error) {
 }
 
 func GetHttpRequestHeaders() ([][2]string, error) { return sdk.GetHttpRequestHeaders() }
+
+// GetHttpRequestHeadersBorrowed is the binding's addition (see the wasip1
+// version). Natively it enforces the borrowed contract instead of just
+// returning a copy: the headers are copied into one reused buffer, and each
+// call first overwrites the previous result's bytes with 0xAA, so code that
+// keeps a borrowed string past the next call sees it change (its tests fail)
+// here too, not only inside wasm.
+func GetHttpRequestHeadersBorrowed() ([][2]string, error) {
+	h, err := sdk.GetHttpRequestHeaders()
+	if err != nil {
+		return nil, err
+	}
+	return nativeBorrow.refill(h), nil
+}
+
+// borrowedMap is the native stand-in for the wasip1 mapBuf/mapPairs pair.
+type borrowedMap struct {
+	buf   []byte
+	pairs [][2]string
+}
+
+var nativeBorrow borrowedMap
+
+// refill poisons the previous result and copies h into the reused buffer.
+func (m *borrowedMap) refill(h [][2]string) [][2]string {
+	for i := range m.buf {
+		m.buf[i] = 0xAA
+	}
+	clear(m.pairs)
+	n := 0
+	for _, kv := range h {
+		n += len(kv[0]) + len(kv[1])
+	}
+	if cap(m.buf) < n {
+		m.buf = make([]byte, 0, n)
+	}
+	m.buf = m.buf[:0]
+	m.pairs = m.pairs[:0]
+	for _, kv := range h {
+		k0 := len(m.buf)
+		m.buf = append(m.buf, kv[0]...)
+		v0 := len(m.buf)
+		m.buf = append(m.buf, kv[1]...)
+		m.pairs = append(m.pairs, [2]string{aliasString(m.buf[k0:v0]), aliasString(m.buf[v0:])})
+	}
+	return m.pairs
+}
 func ReplaceHttpRequestHeaders(headers [][2]string) error {
 	return sdk.ReplaceHttpRequestHeaders(headers)
 }

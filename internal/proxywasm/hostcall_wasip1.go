@@ -152,6 +152,20 @@ func GetHttpRequestHeaderBorrowed(key string) ([]byte, error) {
 	return getMapValueBorrowed(mapHTTPRequestHeaders, key)
 }
 
+// GetHttpRequestHeadersBorrowed returns every request header, like
+// GetHttpRequestHeaders, but usually without allocating: the host writes the
+// map into a buffer the binding reuses, and the pairs come in a reused slice.
+//
+// THE RESULT IS BORROWED: the slice and every string in it are valid only
+// until the next call of GetHttpRequestHeadersBorrowed, which overwrites
+// them (other host calls leave them alone). Copy what must outlive that, e.g.
+// what a paused stream keeps, or a cache key; never keep the slice or its
+// strings themselves. Not in the SDK v0.24.0 API: an addition of this
+// binding (natively it returns a fresh copy).
+func GetHttpRequestHeadersBorrowed() ([][2]string, error) {
+	return getMapBorrowed(mapHTTPRequestHeaders)
+}
+
 // RemoveHttpRequestHeader removes request header key.
 func RemoveHttpRequestHeader(key string) error { return removeMapValue(mapHTTPRequestHeaders, key) }
 
@@ -492,11 +506,11 @@ func getMapValue(mapID uint32, key string) (string, error) {
 	return aliasString(b), nil
 }
 
-// getMapValueBorrowed is getMapValue with the value written into borrowBuf
+// getMapValueBorrowed is getMapValue with the value written into valueBuf
 // (see borrow.go) when the host's first allocation holds it.
 func getMapValueBorrowed(mapID uint32, key string) ([]byte, error) {
 	resetRet()
-	armBorrow()
+	armBorrow(&valueBuf)
 	st := proxy_get_header_map_value(mapID, strPtr(key), uint32(len(key)), &retData, &retSize)
 	if st != statusOK {
 		disarmBorrow()
@@ -507,6 +521,34 @@ func getMapValueBorrowed(mapID uint32, key string) ([]byte, error) {
 		return nil, ErrorHostMemory
 	}
 	return b, nil
+}
+
+// mapPairs is the reused result of GetHttpRequestHeadersBorrowed.
+var mapPairs [][2]string
+
+// getMapBorrowed is getMap with the serialized map written into mapBuf (see
+// borrow.go) and decoded into mapPairs: no allocation once both have grown
+// to the size of the requests seen.
+func getMapBorrowed(mapID uint32) ([][2]string, error) {
+	clear(mapPairs) // the previous result's strings alias mapBuf: drop them first
+	mapPairs = mapPairs[:0]
+	resetRet()
+	armBorrow(&mapBuf)
+	st := proxy_get_header_map_pairs(mapID, &retData, &retSize)
+	if st != statusOK {
+		disarmBorrow()
+		return nil, statusToError(st)
+	}
+	b, ok := takeBorrowed(retData, retSize)
+	if !ok {
+		return nil, ErrorHostMemory
+	}
+	out, err := parsePairsInto(mapPairs, b)
+	if err != nil {
+		return nil, err
+	}
+	mapPairs = out
+	return out, nil
 }
 
 func getMap(mapID uint32) ([][2]string, error) {

@@ -75,7 +75,7 @@ func Test_takeBorrowed(t *testing.T) {
 		takeSize uint32
 		wantOK   bool
 		wantLen  int
-		wantBuf  bool // the result is a slice of borrowBuf
+		wantBuf  bool // the result is a slice of valueBuf
 	}{
 		{name: "single allocation: the borrowed buffer", alloc: []uint32{5}, takeIdx: 0, takeSize: 5, wantOK: true, wantLen: 5, wantBuf: true},
 		{name: "value grows the buffer", alloc: []uint32{minBorrow * 3}, takeIdx: 0, takeSize: minBorrow * 3, wantOK: true, wantLen: minBorrow * 3, wantBuf: true},
@@ -87,7 +87,7 @@ func Test_takeBorrowed(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			armBorrow()
+			armBorrow(&valueBuf)
 			var ptrs []uint32
 			for _, n := range tc.alloc {
 				p := hostAllocate(n)
@@ -103,7 +103,7 @@ func Test_takeBorrowed(t *testing.T) {
 			if tc.takeIdx >= 0 {
 				ptr = ptrs[tc.takeIdx]
 			}
-			bufBefore := borrowBuf
+			bufBefore := valueBuf
 			b, ok := takeBorrowed(ptr, tc.takeSize)
 			if ok != tc.wantOK || len(b) != tc.wantLen {
 				t.Fatalf("takeBorrowed = len %d, %v; want len %d, %v", len(b), ok, tc.wantLen, tc.wantOK)
@@ -114,11 +114,11 @@ func Test_takeBorrowed(t *testing.T) {
 			if len(b) > 0 && cap(b) != len(b) {
 				t.Errorf("cap = %d, want it cut to len %d", cap(b), len(b))
 			}
-			if len(pins) != 0 || borrowArmed || borrowUsed {
+			if len(pins) != 0 || borrowArmed || borrowUsed || borrowInto != nil {
 				t.Errorf("after take: %d pins, armed %v, used %v; want all released", len(pins), borrowArmed, borrowUsed)
 			}
-			if cap(borrowBuf) > maxBorrow {
-				t.Errorf("borrowBuf kept at %d bytes, want at most %d", cap(borrowBuf), maxBorrow)
+			if cap(valueBuf) > maxBorrow {
+				t.Errorf("valueBuf kept at %d bytes, want at most %d", cap(valueBuf), maxBorrow)
 			}
 			// Unarmed, an allocation is pinned as before.
 			if p := hostAllocate(4); p == nil || len(pins) != 1 {

@@ -49,31 +49,43 @@ func appendPairs(dst []byte, m [][2]string) []byte {
 	return dst
 }
 
-// parsePairs decodes a serialized map. The strings alias b (no copy): b must
-// be owned by the caller and never modified afterwards. Empty input, a single
-// zero byte and a zero count all mean an empty map (nil).
+// parsePairs decodes a serialized map into a new slice. The strings alias b
+// (no copy): b must be owned by the caller and never modified afterwards.
+// Empty input, a single zero byte and a zero count all mean an empty map (nil).
 func parsePairs(b []byte) ([][2]string, error) {
+	return parsePairsInto(nil, b)
+}
+
+// parsePairsInto decodes a serialized map, appending its pairs to dst[:0]
+// (reused when large enough). The strings alias b, as for parsePairs. On an
+// error it returns nil: nothing of a malformed map is used.
+func parsePairsInto(dst [][2]string, b []byte) ([][2]string, error) {
 	if len(b) == 0 || (len(b) == 1 && b[0] == 0) {
-		return nil, nil
+		return dst[:0], nil
 	}
 	if len(b) < 4 {
 		return nil, errPairsMalformed
 	}
 	n := binary.LittleEndian.Uint32(b)
 	if n == 0 {
-		return nil, nil
+		return dst[:0], nil
 	}
 	// Each pair needs 8 bytes of sizes and 2 NULs: bound n before allocating.
 	if uint64(n) > uint64(len(b)-4)/10 {
 		return nil, errPairsMalformed
 	}
-	out := make([][2]string, n)
+	out := dst[:0]
+	if cap(out) < int(n) {
+		out = make([][2]string, 0, n)
+	}
+	out = out[:n]
 	sizes := b[4:]
 	data := uint64(4) + 8*uint64(n)
 	for i := range out {
 		ks := uint64(binary.LittleEndian.Uint32(sizes[8*i:]))
 		vs := uint64(binary.LittleEndian.Uint32(sizes[8*i+4:]))
 		if data+ks+vs+2 > uint64(len(b)) || b[data+ks] != 0 || b[data+ks+1+vs] != 0 {
+			clear(out)
 			return nil, errPairsMalformed
 		}
 		out[i][0] = aliasString(b[data : data+ks])

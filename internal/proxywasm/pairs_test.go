@@ -115,3 +115,44 @@ func FuzzParsePairs(f *testing.F) {
 		}
 	})
 }
+
+// parsePairsInto reuses dst when it is large enough, returns exactly the
+// decoded map either way, and returns nil (nothing half-decoded) on a
+// malformed map.
+func Test_parsePairsInto(t *testing.T) {
+	big := [][2]string{{":method", "GET"}, {":path", "/a"}, {"x", "1"}, {"y", ""}}
+	small := [][2]string{{"k", "v"}}
+	tests := []struct {
+		name      string
+		dst       [][2]string
+		in        []byte
+		want      [][2]string
+		wantReuse bool
+		wantErr   bool
+	}{
+		{name: "grows an empty dst", dst: nil, in: appendPairs(nil, big), want: big},
+		{name: "reuses a larger dst", dst: make([][2]string, 3, 8), in: appendPairs(nil, small), want: small, wantReuse: true},
+		{name: "empty map into a used dst", dst: [][2]string{{"old", "x"}}, in: appendPairs(nil, nil), want: [][2]string{}, wantReuse: true},
+		{name: "malformed: value past the end", dst: make([][2]string, 0, 8), in: appendPairs(nil, big)[:30], wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parsePairsInto(tc.dst, tc.in)
+			if tc.wantErr {
+				if err == nil || got != nil {
+					t.Fatalf("parsePairsInto = %v, %v; want nil and an error", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("parsePairsInto = %q, want %q", got, tc.want)
+			}
+			if reused := cap(tc.dst) > 0 && cap(got) > 0 && &got[:1][0] == &tc.dst[:1][0]; reused != tc.wantReuse {
+				t.Errorf("dst reused: %v, want %v", reused, tc.wantReuse)
+			}
+		})
+	}
+}

@@ -229,3 +229,47 @@ func logged(env *testenv.Env, s string) bool {
 	}
 	return false
 }
+
+// Streams paused while the keys are fetched keep their own request: the
+// filter reads request headers into a buffer it reuses for the next request,
+// so a paused stream must copy them. A, then B (read over A's buffer), then
+// C (different sizes) pause on one VM; after the fetch each goes upstream
+// with exactly its own path and headers.
+func TestRemoteJWKS_PausedStreamsKeepTheirRequest(t *testing.T) {
+	env, srv := setup(t, 1, defaultJWKS(), testenv.ManualHttpCalls())
+	tok := token(t, srv, "read")
+	reqs := [][][2]string{
+		{{":method", "GET"}, {":path", "/api/a?q=1"}, {":authority", "api.example.com"}, {":scheme", "https"},
+			{"x-request", "stream-a"}, {"authorization", "Bearer " + tok}},
+		{{":method", "GET"}, {":path", "/b"}, {":authority", "b.example.com"}, {":scheme", "https"},
+			{"authorization", "Bearer " + tok}, {"x-request", "stream-b-with-a-longer-value"}},
+		{{":method", "GET"}, {":path", "/c/longer/path/than/the/others"}, {":authority", "c"}, {":scheme", "https"},
+			{"x-request", "c"}, {"accept", "*/*"}, {"authorization", "Bearer " + tok}},
+	}
+	var streams []*testenv.Stream
+	for _, h := range reqs {
+		s := env.VM(0).NewStream()
+		s.RequestHeaders(h, true)
+		expect(t, "before the keys", outcome(t, s), "paused")
+		streams = append(streams, s)
+	}
+	start(env)
+	env.DeliverHttpCalls()
+	for i, s := range streams {
+		expect(t, "after the keys", outcome(t, s), "allowed")
+		for _, name := range []string{":path", ":authority", "x-request"} {
+			want := ""
+			for _, h := range reqs[i] {
+				if h[0] == name {
+					want = h[1]
+				}
+			}
+			if have, _ := s.UpstreamRequestHeader(name); have != want {
+				t.Errorf("stream %d: upstream %s = %q, want %q", i, name, have, want)
+			}
+		}
+		if v, ok := s.UpstreamRequestHeader("authorization"); ok {
+			t.Errorf("stream %d: the token went upstream: %q", i, v)
+		}
+	}
+}
