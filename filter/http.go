@@ -179,40 +179,49 @@ func apply(d *Decision, headers [][2]string) error {
 	if len(d.Set) == 0 && len(d.Remove) == 0 {
 		return nil
 	}
-	var presentBuf [16]bool // which d.Remove names the request carries
-	present := presentBuf[:0]
-	if len(d.Remove) > len(presentBuf) {
-		present = make([]bool, 0, len(d.Remove))
+	// One pass over the request headers counts, per name to remove or set,
+	// the headers of that name (exact: under that lower-case name; other:
+	// the same name in another case). Names come from the configuration and
+	// rarely share a length with a request header, so most headers cost one
+	// length compare per name.
+	var namesBuf [maxApplyNames]string
+	var exactBuf, otherBuf [maxApplyNames]uint8
+	names := namesBuf[:0]
+	if len(d.Remove)+len(d.Set) > maxApplyNames {
+		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
 	}
+	names = append(names, d.Remove...)
+	for _, s := range d.Set {
+		names = append(names, s[0])
+	}
+	for _, h := range headers {
+		for i, name := range names {
+			if len(name) != len(h[0]) {
+				continue
+			}
+			if h[0] == name {
+				exactBuf[i]++
+			} else if strings.EqualFold(h[0], name) {
+				otherBuf[i]++
+			}
+		}
+	}
+	nr := len(d.Remove)
 	whole := false
-	for _, name := range d.Remove {
-		n, ok := countHeader(headers, name)
-		whole = whole || !ok
-		present = append(present, n > 0)
-	}
-	var replaceBuf [8]bool // per d.Set: replace in place (else add)
-	replace := replaceBuf[:0]
-	if len(d.Set) > len(replaceBuf) {
-		replace = make([]bool, 0, len(d.Set))
+	for i := range names {
+		// The shape single calls handle: at most one header of the name, under that name.
+		whole = whole || exactBuf[i] > 1 || otherBuf[i] > 0
 	}
 	for i, s := range d.Set {
 		if setTwice(d.Set[:i], s[0]) {
 			whole = true
-			break
 		}
-		if containsString(d.Remove, s[0]) { // its shape was checked above; removed, then added
-			replace = append(replace, false)
-			continue
-		}
-		n, ok := countHeader(headers, s[0])
-		whole = whole || !ok
-		replace = append(replace, n == 1)
 	}
 	if whole {
 		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
 	}
 	for i, name := range d.Remove {
-		if present[i] {
+		if exactBuf[i] > 0 {
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
 				return err
 			}
@@ -220,10 +229,10 @@ func apply(d *Decision, headers [][2]string) error {
 	}
 	for i, s := range d.Set {
 		var err error
-		if replace[i] {
-			err = proxywasm.ReplaceHttpRequestHeader(s[0], s[1])
+		if exactBuf[nr+i] == 1 && !containsString(d.Remove, s[0]) {
+			err = proxywasm.ReplaceHttpRequestHeader(s[0], s[1]) // present and kept: replaced in place
 		} else {
-			err = proxywasm.AddHttpRequestHeader(s[0], s[1])
+			err = proxywasm.AddHttpRequestHeader(s[0], s[1]) // absent, or just removed: appended
 		}
 		if err != nil {
 			return err
@@ -231,6 +240,11 @@ func apply(d *Decision, headers [][2]string) error {
 	}
 	return nil
 }
+
+// maxApplyNames bounds the names apply handles with single calls (a
+// Decision removes the configured claim headers, a token header and the
+// cookie header, and sets a few); more fall back to the whole map.
+const maxApplyNames = 32
 
 // setTwice reports whether a Set before this one already names the header.
 func setTwice(before [][2]string, name string) bool {
@@ -240,21 +254,6 @@ func setTwice(before [][2]string, name string) bool {
 		}
 	}
 	return false
-}
-
-// countHeader counts the headers named name (lower case), comparing names
-// case-insensitively (the length test first keeps this cheap in wasm). ok
-// reports the shape single host calls handle: at most one such header, named
-// exactly name.
-func countHeader(headers [][2]string, name string) (n int, ok bool) {
-	ok = true
-	for _, h := range headers {
-		if len(h[0]) == len(name) && strings.EqualFold(h[0], name) {
-			n++
-			ok = ok && n == 1 && h[0] == name
-		}
-	}
-	return n, ok
 }
 
 // deny sends the decision's local reply and stops the stream.
