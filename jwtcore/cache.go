@@ -8,9 +8,10 @@ import (
 )
 
 // Cache is a bounded verified-token cache: successes only, keyed by the exact token string.
-// (The index is the token's last cacheKeyLen bytes, its signature, which costs a fraction of
-// hashing the whole token inside wasm; an entry is served only when the whole token matches,
-// and two tokens sharing that tail share one slot: the later success replaces the earlier.)
+// (The index is the token's last cacheKeyLen bytes, its signature, folded into one word, which
+// costs a fraction of hashing the whole token inside wasm; an entry is served only when the
+// whole token matches, and two tokens sharing that index share one slot: the later success
+// replaces the earlier.)
 //
 // Bounds: at most maxEntries entries and maxBytes bytes (token + payload + a fixed per-entry
 // overhead); the least recently used entry is evicted first. Lookup is a map access plus O(1)
@@ -33,12 +34,13 @@ type Cache struct {
 	maxEntries int
 	maxBytes   int
 	ttl        int64
-	m          map[string]int32
+	m          map[uint64]int32 // cacheKey(token) -> index in ents
 	ents       []cacheEntry
 	free       int32 // head of the free list (via next), -1 when empty
 	head, tail int32 // LRU list, head = most recently used; -1 when empty
 	bytes      int
 	current    map[string]*Verifier
+	gen        uint64 // changes whenever current does (register); never 0
 }
 
 type cacheEntry struct {
@@ -48,6 +50,7 @@ type cacheEntry struct {
 	until      int64 // exclusive end of validity, unix ns
 	size       int
 	prev, next int32
+	gen        uint64 // Cache.gen when claims.v was last found current for its Name; 0: never
 }
 
 // cacheEntryOverhead approximates the fixed memory of one entry (struct, map slot, Claims).
@@ -71,8 +74,8 @@ func NewCache(maxEntries, maxBytes int, ttl time.Duration) *Cache {
 	}
 	return &Cache{
 		maxEntries: maxEntries, maxBytes: maxBytes, ttl: int64(ttl),
-		m: map[string]int32{}, free: -1, head: -1, tail: -1,
-		current: map[string]*Verifier{},
+		m: map[uint64]int32{}, free: -1, head: -1, tail: -1,
+		current: map[string]*Verifier{}, gen: 1,
 	}
 }
 
@@ -108,6 +111,7 @@ func (c *Cache) Get(token string, now time.Time) (*Claims, bool) {
 func (c *Cache) register(v *Verifier) {
 	c.mu.Lock()
 	c.current[v.p.Name] = v
+	c.gen++
 	c.mu.Unlock()
 }
 
@@ -128,7 +132,13 @@ func (c *Cache) lookup(token string, now int64, v *Verifier) (*Claims, bool) {
 		return nil, false
 	}
 	cl := e.claims
-	if v == nil {
+	byName := v == nil
+	if byName {
+		if e.gen == c.gen { // cl.v was current, and no Verifier has been registered since
+			c.moveToFront(i)
+			c.mu.Unlock()
+			return cl, true
+		}
 		v = c.current[cl.v.p.Name]
 	}
 	if cl.v != v {
@@ -142,7 +152,10 @@ func (c *Cache) lookup(token string, now int64, v *Verifier) (*Claims, bool) {
 			return nil, false
 		}
 		cl = cl.withVerifier(v, k) // once per entry and verifier change
-		e.claims = cl
+		e.claims, e.gen = cl, 0
+	}
+	if byName {
+		e.gen = c.gen // cl.v is now the current Verifier of its Name
 	}
 	c.moveToFront(i)
 	c.mu.Unlock()
@@ -172,7 +185,7 @@ func (c *Cache) insert(token string, cl *Claims, now int64) {
 	if i, ok := c.m[cacheKey(token)]; ok {
 		e := &c.ents[i]
 		c.bytes += size - e.size
-		e.claims, e.from, e.until, e.size = cl, now, until, size
+		e.claims, e.from, e.until, e.size, e.gen = cl, now, until, size, 0
 		c.moveToFront(i)
 		for c.bytes > c.maxBytes && c.tail != i {
 			c.remove(c.tail)
@@ -244,10 +257,17 @@ func (c *Cache) remove(i int32) {
 // cacheKeyLen is how many trailing bytes of a token index the cache.
 const cacheKeyLen = 16
 
-// cacheKey is the index of token in Cache.m: its last cacheKeyLen bytes (part of the signature).
-func cacheKey(token string) string {
-	if len(token) <= cacheKeyLen {
-		return token
+// cacheKey is the index of token in Cache.m: its last cacheKeyLen bytes (part of the signature)
+// folded into one word (a word key costs about half a string key's lookup inside wasm). Tokens
+// sharing the index share a slot; the index never decides a hit (sameToken does).
+func cacheKey(token string) uint64 {
+	if len(token) < cacheKeyLen {
+		h := uint64(len(token))
+		for i := 0; i < len(token); i++ {
+			h = h<<8 | h>>56 ^ uint64(token[i])
+		}
+		return h
 	}
-	return token[len(token)-cacheKeyLen:]
+	lo, hi := tailWords(token)
+	return lo ^ (hi * 0x9e3779b97f4a7c15)
 }
