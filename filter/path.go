@@ -57,6 +57,14 @@ func normalizePath(path string) (string, error) {
 	if path == "" || path[0] != '/' {
 		return "", errPathNotOriginForm
 	}
+	if isPlainPath(path) {
+		return path, nil // what the full work below returns for it, in one cheap pass
+	}
+	return normalizeFull(path)
+}
+
+// normalizeFull is normalizePath's work on a path starting with "/".
+func normalizeFull(path string) (string, error) {
 	decoded, err := decodeUnreserved(path)
 	if err != nil {
 		return "", err
@@ -153,6 +161,39 @@ func removeDotSegments(path string) (string, error) {
 		b.WriteByte('/')
 	}
 	return b.String(), nil
+}
+
+// plainByte classifies path bytes for isPlainPath: 1 for a pchar other than
+// '%', 2 for '/', 0 for anything else.
+var plainByte = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if c != '%' && isPchar(byte(c)) {
+			t[c] = 1
+		}
+	}
+	t['/'] = 2
+	return t
+}()
+
+// isPlainPath reports whether path (starting with "/") is already normal with
+// nothing to decode, check or remove: only pchar and '/' (so no '%', hence no
+// escape to decode or reject), and no "/" followed by "/" or "." (so no
+// repeated slash, no dot segment, no dot segment with a parameter, which all
+// start with "/."). decodeUnreserved and removeDotSegments return such a path
+// unchanged; most request paths are such paths ("/api/items"), and one table
+// lookup per byte costs a fraction of those two passes inside wasm.
+func isPlainPath(path string) bool {
+	for i := 0; i < len(path); i++ {
+		switch plainByte[path[i]] {
+		case 0:
+			return false
+		case 2:
+			if i+1 < len(path) && (path[i+1] == '/' || path[i+1] == '.') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // isDotParamSegment reports whether seg is a dot segment with a ";" parameter,

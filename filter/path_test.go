@@ -2,6 +2,7 @@ package filter
 
 import (
 	"errors"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -102,6 +103,12 @@ func Fuzz_normalizePath(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in string) {
 		out, err := normalizePath(in)
+		if in != "" && in[0] == '/' {
+			// The plain-path shortcut must give what the full work gives.
+			if full, ferr := normalizeFull(in); full != out || ferr != err {
+				t.Fatalf("%q: normalizePath = %q, %v; the full work gives %q, %v", in, out, err, full, ferr)
+			}
+		}
 		if err != nil {
 			return
 		}
@@ -129,4 +136,58 @@ func Fuzz_normalizePath(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Test_isPlainPath: a path the shortcut takes comes out of the full work
+// unchanged; checked on the table's paths and on random paths made of the
+// bytes that matter ('/', '.', '%', hex digits, ';', a letter, a bad byte).
+func Test_isPlainPath(t *testing.T) {
+	tests := []struct {
+		name  string
+		in    string
+		plain bool
+	}{
+		{name: "root", in: "/", plain: true},
+		{name: "plain", in: "/api/items", plain: true},
+		{name: "trailing slash", in: "/api/", plain: true},
+		{name: "dot inside a segment", in: "/a.b/c.", plain: true},
+		{name: "sub-delims", in: "/a;b=c,d@e:f", plain: true},
+		{name: "double slash", in: "/a//b", plain: false},
+		{name: "dot segment", in: "/a/./b", plain: false},
+		{name: "leading dot", in: "/.well-known", plain: false},
+		{name: "escape", in: "/a%41", plain: false},
+		{name: "space", in: "/a b", plain: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := isPlainPath(tt.in); got != tt.plain {
+				t.Fatalf("isPlainPath(%q) = %v", tt.in, got)
+			}
+		})
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "//..%%2eEfF3bB;a\\ "
+	buf := make([]byte, 0, 16)
+	plain := 0
+	for n := 0; n < 200_000; n++ {
+		buf = append(buf[:0], '/')
+		for k := rng.IntN(12); k > 0; k-- {
+			buf = append(buf, alphabet[rng.IntN(len(alphabet))])
+		}
+		in := string(buf)
+		got, err := normalizePath(in)
+		full, ferr := normalizeFull(in)
+		if got != full || err != ferr {
+			t.Fatalf("%q: normalizePath = %q, %v; the full work gives %q, %v", in, got, err, full, ferr)
+		}
+		if isPlainPath(in) {
+			plain++
+			if full != in || ferr != nil {
+				t.Fatalf("%q is plain but the full work gives %q, %v", in, full, ferr)
+			}
+		}
+	}
+	if plain < 1000 {
+		t.Fatalf("only %d random paths were plain: the shortcut is barely exercised", plain)
+	}
 }
