@@ -54,7 +54,7 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 		switch s.kind {
 		case sourceHeader:
 			for _, h := range headers {
-				if len(h[0]) != len(s.name) || !strings.EqualFold(h[0], s.name) {
+				if !sameHeaderName(h[0], s.name) {
 					continue
 				}
 				if tok, ok, malformed := headerToken(h[1], s.prefix); ok {
@@ -62,6 +62,9 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 				}
 			}
 		case sourceQuery:
+			if query == "" {
+				continue // no parameter, nothing hidden
+			}
 			walkQueryParams(query, func(param, name, rawValue string) {
 				if hidesPair(param, ';', s.name) {
 					found = append(found, foundToken{source: i, malformed: true})
@@ -107,19 +110,19 @@ func extractTokens(found []foundToken, sources []tokenSource, headers [][2]strin
 // bearer token, so it must verify (or be refused), never pass as "another
 // scheme". "Basic ..." or "Bearerx ..." are other schemes.
 func headerToken(value, prefix string) (token string, ok, malformed bool) {
-	value = strings.TrimLeft(value, " \t")
+	value = trimBlanksLeft(value)
 	if prefix == "" {
-		tok := strings.TrimRight(value, " \t")
+		tok := trimBlanksRight(value)
 		return tok, true, tok == ""
 	}
-	if len(value) >= len(prefix) && strings.EqualFold(value[:len(prefix)], prefix) {
-		tok := strings.Trim(value[len(prefix):], " \t")
+	if len(value) >= len(prefix) && (value[:len(prefix)] == prefix || strings.EqualFold(value[:len(prefix)], prefix)) {
+		tok := trimBlanks(value[len(prefix):])
 		return tok, true, tok == ""
 	}
-	scheme := strings.TrimRight(prefix, " \t")
+	scheme := trimBlanksRight(prefix)
 	if scheme != "" && scheme != prefix && len(value) >= len(scheme) &&
 		strings.EqualFold(value[:len(scheme)], scheme) && (len(value) == len(scheme) || !isTchar(value[len(scheme)])) {
-		tok := strings.Trim(value[len(scheme):], " \t")
+		tok := trimBlanks(value[len(scheme):])
 		return tok, true, tok == ""
 	}
 	return "", false, false
@@ -139,7 +142,7 @@ func hidesPair(text string, sep byte, name string) bool {
 		}
 		text = text[i+1:]
 		part, _, _ := strings.Cut(text, string(sep))
-		n, _, _ := strings.Cut(strings.Trim(part, " \t"), "=")
+		n, _, _ := strings.Cut(trimBlanks(part), "=")
 		if dec, err := url.QueryUnescape(n); err == nil {
 			n = dec
 		}
@@ -181,21 +184,46 @@ func unquoteCookie(value string) string {
 // rawValue its two halves, each trimmed of blanks, the value still quoted.
 func walkCookies(headers [][2]string, f func(pair, name, rawValue string)) {
 	for _, h := range headers {
-		if !strings.EqualFold(h[0], "cookie") {
+		if !sameHeaderName(h[0], "cookie") {
 			continue
 		}
 		rest := h[1]
 		for rest != "" {
 			var pair string
 			pair, rest, _ = strings.Cut(rest, ";")
-			pair = strings.Trim(pair, " \t")
+			pair = trimBlanks(pair)
 			if pair == "" {
 				continue
 			}
 			name, value, _ := strings.Cut(pair, "=")
-			f(pair, strings.Trim(name, " \t"), strings.Trim(value, " \t"))
+			f(pair, trimBlanks(name), trimBlanks(value))
 		}
 	}
+}
+
+// sameHeaderName reports whether header name h is name (lower case), ignoring
+// case. Envoy hands names over in lower case, so the exact comparison settles
+// nearly every call; EqualFold runs only for a same-length name that differs.
+func sameHeaderName(h, name string) bool {
+	return len(h) == len(name) && (h == name || strings.EqualFold(h, name))
+}
+
+// trimBlanks returns s without leading and trailing spaces and tabs, as
+// strings.Trim(s, " \t") does, without building a character set per call.
+func trimBlanks(s string) string { return trimBlanksRight(trimBlanksLeft(s)) }
+
+func trimBlanksLeft(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t') {
+		s = s[1:]
+	}
+	return s
+}
+
+func trimBlanksRight(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t') {
+		s = s[:len(s)-1]
+	}
+	return s
 }
 
 // withoutQueryParams returns query without the parameters named in names,

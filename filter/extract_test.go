@@ -1,6 +1,9 @@
 package filter
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func Test_extractTokens(t *testing.T) {
 	bearer := tokenSource{kind: sourceHeader, name: "authorization", prefix: "Bearer "}
@@ -119,4 +122,57 @@ func Test_tokenSource_String(t *testing.T) {
 	equal(t, "header", defaultTokenSource.String(), "header authorization")
 	equal(t, "query", tokenSource{kind: sourceQuery, name: "t"}.String(), "query t")
 	equal(t, "cookie", tokenSource{kind: sourceCookie, name: "c"}.String(), "cookie c")
+}
+
+// Test_trimBlanks compares the blank trimmers with strings.Trim* and cutset " \t" on every
+// string of up to five bytes drawn from ' ', '\t', 'a', '\n' and 0xa0 (a non-ASCII byte).
+func Test_trimBlanks(t *testing.T) {
+	const alphabet = " \ta\n\xa0"
+	var gen func(s string, n int)
+	checked := 0
+	gen = func(s string, n int) {
+		checked++
+		if got, want := trimBlanks(s), strings.Trim(s, " \t"); got != want {
+			t.Fatalf("trimBlanks(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := trimBlanksLeft(s), strings.TrimLeft(s, " \t"); got != want {
+			t.Fatalf("trimBlanksLeft(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := trimBlanksRight(s), strings.TrimRight(s, " \t"); got != want {
+			t.Fatalf("trimBlanksRight(%q) = %q, want %q", s, got, want)
+		}
+		if n == 0 {
+			return
+		}
+		for i := 0; i < len(alphabet); i++ {
+			gen(s+alphabet[i:i+1], n-1)
+		}
+	}
+	gen("", 5)
+	if checked != 1+5+25+125+625+3125 {
+		t.Fatalf("checked %d strings", checked)
+	}
+}
+
+func Test_sameHeaderName(t *testing.T) {
+	tests := []struct {
+		name string
+		h    string
+		want bool
+	}{
+		{name: "exact", h: "authorization", want: true},
+		{name: "mixed case", h: "Authorization", want: true},
+		{name: "upper case", h: "AUTHORIZATION", want: true},
+		{name: "longer", h: "authorizations", want: false},
+		{name: "shorter", h: "authorizatio", want: false},
+		{name: "same length, other name", h: "authorizatiom", want: false},
+		{name: "empty", h: "", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := sameHeaderName(tt.h, "authorization"); got != tt.want {
+				t.Fatalf("sameHeaderName(%q) = %v", tt.h, got)
+			}
+		})
+	}
 }
