@@ -35,6 +35,7 @@ type key struct {
 	ed     ed25519.PublicKey
 	secret []byte
 	macs   [3]*sync.Pool // pre-keyed HMAC states for HS256/384/512 (nil when the secret is too short)
+	fast   fastMAC       // HS256 prepared for the wasm build's own SHA-256 (empty natively)
 	fp     [32]byte      // identity of (kind, kid, alg, key material); used by the cache
 }
 
@@ -230,6 +231,9 @@ func (k *key) prepare() error {
 			}
 			secret, newHash := k.secret, hashFunc(a)
 			k.macs[i] = &sync.Pool{New: func() any { return hmac.New(newHash, secret) }}
+			if a == HS256 {
+				k.fast.prepare(secret)
+			}
 		}
 	default:
 		return fail("unsupported key type")

@@ -31,14 +31,26 @@ func hashIndex(h crypto.Hash) int {
 	return 2
 }
 
-// digest hashes msg into sc.sum with a pooled hash state.
-func digest(sc *scratch, h crypto.Hash, msg []byte) []byte {
+// pooledDigest hashes msg into sc.sum with a pooled hash state.
+func pooledDigest(sc *scratch, h crypto.Hash, msg []byte) []byte {
 	p := &digestPools[hashIndex(h)]
 	d := p.Get().(hash.Hash)
 	d.Reset()
 	d.Write(msg)
 	sc.sum = d.Sum(sc.sum[:0])
 	p.Put(d)
+	return sc.sum
+}
+
+// pooledMAC computes the HMAC of msg under k with the pre-keyed state of macs[i] (non-nil)
+// into sc.sum.
+func (k *key) pooledMAC(sc *scratch, i int, msg []byte) []byte {
+	p := k.macs[i]
+	m := p.Get().(hash.Hash)
+	m.Reset()
+	m.Write(msg)
+	sc.sum = m.Sum(sc.sum[:0])
+	p.Put(m)
 	return sc.sum
 }
 
@@ -50,16 +62,11 @@ func (k *key) verifySig(sc *scratch, a Alg, msg, sig []byte) bool {
 	}
 	switch a.kind() {
 	case kindOct:
-		p := k.macs[hashIndex(a.hash())]
-		if p == nil {
+		i := hashIndex(a.hash())
+		if k.macs[i] == nil { // the secret is too short for this hash
 			return false
 		}
-		m := p.Get().(hash.Hash)
-		m.Reset()
-		m.Write(msg)
-		sc.sum = m.Sum(sc.sum[:0])
-		p.Put(m)
-		return hmac.Equal(sc.sum, sig) // constant time
+		return hmac.Equal(k.mac(sc, i, msg), sig) // constant time
 	case kindRSA:
 		d := digest(sc, a.hash(), msg)
 		if a >= PS256 && a <= PS512 {
