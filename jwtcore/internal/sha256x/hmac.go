@@ -1,5 +1,7 @@
 package sha256x
 
+import "encoding/binary"
+
 // HMAC is HMAC-SHA-256 (RFC 2104, FIPS 198-1) under one key, prepared by NewHMAC: it holds the
 // chaining states after hashing the key XOR ipad and the key XOR opad blocks, so Sum hashes
 // only the message and one outer block. The states are as secret as the key. An HMAC is
@@ -37,9 +39,17 @@ func NewHMAC(key []byte) *HMAC {
 }
 
 // Sum returns HMAC-SHA-256(key, msg). It does not allocate.
-func (m *HMAC) Sum(msg []byte) [Size]byte {
+func (m *HMAC) Sum(msg []byte) (out [Size]byte) {
 	s := m.inner
-	d := finish(&s, BlockSize, msg)
+	pad(&s, BlockSize, msg)
+	// The outer hash input after the opad block is the inner digest: one padded block whose
+	// length field is (64 + 32) * 8 = 768 bits.
+	var blk [BlockSize]byte
+	putState((*[Size]byte)(blk[:Size]), &s)
+	blk[Size] = 0x80
+	binary.BigEndian.PutUint16(blk[BlockSize-2:], (BlockSize+Size)*8)
 	s = m.outer
-	return finish(&s, BlockSize, d[:])
+	blocks(&s, blk[:])
+	putState(&out, &s)
+	return out
 }
