@@ -129,3 +129,52 @@ func TestBase64URLDecodedLen(t *testing.T) {
 		})
 	}
 }
+
+// Every byte value at every position of inputs of 2 to 13 characters (whole groups, the last
+// group and the 2- and 3-character tails) is accepted or rejected as the standard library's
+// strict decoder does, with the same bytes (except CR and LF, which it skips and jwtcore rejects).
+func TestAppendDecodeBase64URL_EveryByteEveryPosition(t *testing.T) {
+	strict := base64.RawURLEncoding.Strict()
+	base := []byte("QUJDREVGR0hJSktM") // "ABCDEFGHIJKL"
+	for n := 2; n <= 13; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				in := append([]byte{}, base[:n]...)
+				in[pos] = byte(c)
+				want, werr := strict.DecodeString(string(in))
+				if c == '\r' || c == '\n' {
+					want, werr = nil, errors.New("newline")
+				}
+				got, err := AppendDecodeBase64URL(nil, string(in))
+				if (err == nil) != (werr == nil) || (err == nil && !bytes.Equal(got, want)) {
+					t.Fatalf("%q: got %x,%v want %x,%v", in, got, err, want, werr)
+				}
+			}
+		}
+	}
+}
+
+// Decoding writes only the bytes it appends: a byte just past them in the caller's buffer is
+// left alone, whatever the length.
+func TestAppendDecodeBase64URL_WritesOnlyAppended(t *testing.T) {
+	for n := 0; n < 40; n++ {
+		src := make([]byte, n)
+		for i := range src {
+			src[i] = byte(0xa5 ^ i)
+		}
+		enc := base64.RawURLEncoding.EncodeToString(src)
+		buf := make([]byte, 3+n+8)
+		for i := range buf {
+			buf[i] = 0xee
+		}
+		got, err := AppendDecodeBase64URL(buf[:3], enc)
+		if err != nil || !bytes.Equal(got[3:], src) {
+			t.Fatalf("len %d: got %x,%v", n, got, err)
+		}
+		for i := 3 + n; i < len(buf); i++ {
+			if buf[i] != 0xee {
+				t.Fatalf("len %d: byte %d past the output was overwritten", n, i-3-n)
+			}
+		}
+	}
+}

@@ -35,13 +35,31 @@ type keyRec struct {
 	inBuf  bool
 }
 
+// memberID names a top-level member that jwtcore itself reads (header or payload). The scan
+// notes where each is, so reading one costs no lookup.
+type memberID uint8
+
+const (
+	memAlg memberID = iota
+	memKid
+	memCrit
+	memIss
+	memSub
+	memAud
+	memExp
+	memNbf
+	memIat
+	memberIDs
+)
+
 // jsonScan holds reusable scratch; the zero value is ready to use. Not safe for concurrent use.
 type jsonScan struct {
 	data  []byte
 	root  int32
 	keys  []keyRec
-	table []int32
+	table []int32 // the duplicate table; empty when the object had few members (hasDuplicate)
 	buf   []byte
+	known [memberIDs]int32 // 1 + index in keys of each top-level memberID, 0 when absent
 }
 
 const (
@@ -54,19 +72,31 @@ const (
 
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
+// strPlain marks the bytes that stand for themselves inside a JSON string: neither '"', '\\' nor
+// a control character. The scan's loops walk over them without calls (a call costs most in wasm).
+var strPlain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // scan validates data as a JSON object within MaxJSONDepth with unique member names.
 func (s *jsonScan) scan(data []byte) scanResult {
 	s.data = data
 	s.keys = s.keys[:0]
 	s.buf = s.buf[:0]
+	s.table = s.table[:0]
+	s.known = [memberIDs]int32{}
 	if !utf8.Valid(data) {
 		return scanInvalid
 	}
+	n := len(data)
 	i := 0
-	for i < len(data) && isWS(data[i]) {
+	for i < n && isWS(data[i]) {
 		i++
 	}
-	if i >= len(data) || data[i] != '{' {
+	if i >= n || data[i] != '{' {
 		return scanNotObject
 	}
 	s.root = int32(i)
@@ -80,13 +110,14 @@ func (s *jsonScan) scan(data []byte) scanResult {
 			s.keys[pendingTop].vEnd = int32(i)
 			pendingTop = -1
 		}
-		for i < len(data) && isWS(data[i]) {
+		// Structural bytes are all above ' ': one comparison leaves the loop.
+		for i < n && data[i] <= ' ' && isWS(data[i]) {
 			i++
 		}
 		if state == stAfterValue && depth == 0 {
 			break
 		}
-		if i >= len(data) {
+		if i >= n {
 			return scanInvalid
 		}
 		c := data[i]
@@ -107,7 +138,15 @@ func (s *jsonScan) scan(data []byte) scanResult {
 				}
 				continue
 			case c == '"':
-				end, _, ok := scanString(data, i)
+				j := i + 1
+				for j < n && strPlain[data[j]] {
+					j++
+				}
+				if j < n && data[j] == '"' {
+					i = j + 1
+					break
+				}
+				end, _, ok := scanString(data, i) // escapes, or an error
 				if !ok {
 					return scanInvalid
 				}
@@ -128,11 +167,30 @@ func (s *jsonScan) scan(data []byte) scanResult {
 				}
 				i += 4
 			case c == '-' || (c >= '0' && c <= '9'):
-				end, ok := scanNumber(data, i)
-				if !ok {
+				// An integer here; a fraction or exponent goes to scanNumber.
+				j := i
+				if c == '-' {
+					j++
+				}
+				switch {
+				case j < n && data[j] == '0':
+					j++
+				case j < n && data[j] >= '1' && data[j] <= '9':
+					j++
+					for j < n && data[j] >= '0' && data[j] <= '9' {
+						j++
+					}
+				default:
 					return scanInvalid
 				}
-				i = end
+				if j < n && (data[j] == '.' || data[j]|0x20 == 'e') {
+					end, ok := scanNumber(data, i)
+					if !ok {
+						return scanInvalid
+					}
+					j = end
+				}
+				i = j
 			default:
 				return scanInvalid
 			}
@@ -157,30 +215,39 @@ func (s *jsonScan) scan(data []byte) scanResult {
 			if c != '"' {
 				return scanInvalid
 			}
-			end, esc, ok := scanString(data, i)
-			if !ok {
-				return scanInvalid
+			j := i + 1
+			for j < n && strPlain[data[j]] {
+				j++
 			}
-			k := keyRec{obj: objs[depth-1], start: int32(i + 1), end: int32(end - 1)}
-			if esc {
+			k := keyRec{obj: objs[depth-1], start: int32(i + 1), end: int32(j)}
+			if j < n && data[j] == '"' {
+				i = j + 1
+			} else {
+				end, _, ok := scanString(data, i) // escapes, or an error
+				if !ok {
+					return scanInvalid
+				}
 				bs := len(s.buf)
 				s.buf = unescapeJSON(s.buf, data[i+1:end-1])
 				k.start, k.end, k.inBuf = int32(bs), int32(len(s.buf)), true
+				i = end
 			}
-			i = end
-			for i < len(data) && isWS(data[i]) {
+			for i < n && isWS(data[i]) {
 				i++
 			}
-			if i >= len(data) || data[i] != ':' {
+			if i >= n || data[i] != ':' {
 				return scanInvalid
 			}
 			i++
-			for i < len(data) && isWS(data[i]) {
+			for i < n && data[i] <= ' ' && isWS(data[i]) {
 				i++
 			}
 			if depth == 1 {
 				k.vStart = int32(i)
 				pendingTop = len(s.keys)
+				if id := knownMember(s.name(&k)); id < memberIDs {
+					s.known[id] = int32(len(s.keys)) + 1
+				}
 			}
 			s.keys = append(s.keys, k)
 			state = stValue
@@ -202,7 +269,7 @@ func (s *jsonScan) scan(data []byte) scanResult {
 			}
 		}
 	}
-	if i != len(data) {
+	if i != n {
 		return scanInvalid
 	}
 	if s.hasDuplicate() {
@@ -214,6 +281,46 @@ func (s *jsonScan) scan(data []byte) scanResult {
 		return scanInvalid
 	}
 	return scanOK
+}
+
+// knownMember returns the memberID named by a (decoded) member name, or memberIDs.
+func knownMember(nm []byte) memberID {
+	switch len(nm) {
+	case 3:
+		switch uint32(nm[0]) | uint32(nm[1])<<8 | uint32(nm[2])<<16 {
+		case 'a' | 'l'<<8 | 'g'<<16:
+			return memAlg
+		case 'k' | 'i'<<8 | 'd'<<16:
+			return memKid
+		case 'i' | 's'<<8 | 's'<<16:
+			return memIss
+		case 's' | 'u'<<8 | 'b'<<16:
+			return memSub
+		case 'a' | 'u'<<8 | 'd'<<16:
+			return memAud
+		case 'e' | 'x'<<8 | 'p'<<16:
+			return memExp
+		case 'n' | 'b'<<8 | 'f'<<16:
+			return memNbf
+		case 'i' | 'a'<<8 | 't'<<16:
+			return memIat
+		}
+	case 4:
+		if string(nm) == "crit" {
+			return memCrit
+		}
+	}
+	return memberIDs
+}
+
+// member returns the raw value of top-level member id after a successful scan.
+func (s *jsonScan) member(id memberID) ([]byte, bool) {
+	k := s.known[id] - 1
+	if k < 0 {
+		return nil, false
+	}
+	r := &s.keys[k]
+	return s.data[r.vStart:r.vEnd], true
 }
 
 func hasLit(data []byte, i int, lit string) bool {
@@ -378,8 +485,15 @@ func mixObj(obj int32, h uint64) uint32 {
 	return uint32((h ^ uint64(uint32(obj))) * 0x9e3779b97f4a7c15 >> 32)
 }
 
-// hasDuplicate builds the (object, name) hash table and reports a repeated member name.
+// smallObjectKeys bounds the member count up to which duplicates are found by comparing every
+// pair (at most 120 comparisons, no hashing); above it the seeded hash table is built.
+const smallObjectKeys = 16
+
+// hasDuplicate reports a repeated member name within one object.
 func (s *jsonScan) hasDuplicate() bool {
+	if len(s.keys) <= smallObjectKeys {
+		return s.hasDuplicateSmall()
+	}
 	size := 8
 	for size < 2*len(s.keys) {
 		size <<= 1
@@ -410,8 +524,45 @@ func (s *jsonScan) hasDuplicate() bool {
 	return false
 }
 
-// top returns the raw value of the top-level member name after a successful scan.
+// hasDuplicateSmall compares every pair of members of the same object, first by length and
+// their first 8 bytes (enough for most names), then in full.
+func (s *jsonScan) hasDuplicateSmall() bool {
+	var heads [smallObjectKeys]uint64
+	keys := s.keys
+	for i := range keys {
+		nm := s.name(&keys[i])
+		var h uint64
+		for b := 0; b < len(nm) && b < 8; b++ {
+			h |= uint64(nm[b]) << (8 * b)
+		}
+		heads[i] = h
+	}
+	for i := 1; i < len(keys); i++ {
+		k := &keys[i]
+		kl := k.end - k.start
+		for j := 0; j < i; j++ {
+			o := &keys[j]
+			if heads[j] == heads[i] && o.obj == k.obj && o.end-o.start == kl &&
+				(kl <= 8 || string(s.name(o)) == string(s.name(k))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// top returns the raw value of the top-level member name after a successful scan (any name;
+// jwtcore's own members are read with member).
 func (s *jsonScan) top(name string) ([]byte, bool) {
+	if len(s.table) == 0 {
+		for i := range s.keys {
+			k := &s.keys[i]
+			if k.obj == s.root && string(s.name(k)) == name {
+				return s.data[k.vStart:k.vEnd], true
+			}
+		}
+		return nil, false
+	}
 	mask := uint32(len(s.table) - 1)
 	for p := keyHashString(s.root, name) & mask; ; p = (p + 1) & mask {
 		j := s.table[p]

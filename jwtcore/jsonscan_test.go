@@ -30,6 +30,19 @@ func TestJSONScan_scan(t *testing.T) {
 		{name: "duplicate in array element", in: `{"a":[{"b":1},{"c":1,"c":2}]}`, want: scanDuplicate},
 		{name: "duplicate lone surrogates", in: `{"\ud800":1,"\udbff":2}`, want: scanDuplicate},
 		{name: "names differing in case", in: `{"exp":1,"Exp":2}`, want: scanOK},
+		{name: "long names differing after 8 bytes", in: `{"abcdefghX":1,"abcdefghY":2}`, want: scanOK},
+		{name: "duplicate long names", in: `{"abcdefghij":1,"x":0,"abcdefghij":2}`, want: scanDuplicate},
+		{name: "names differing by a trailing NUL", in: `{"a":1,"a\u0000":2}`, want: scanOK},
+		{name: "escaped name and 8-byte prefix", in: `{"abcdefgh\u0041":1,"abcdefghA":2}`, want: scanDuplicate},
+		{name: "duplicate after many members", in: `{"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1,"p":1,"q":1,"a":2}`, want: scanDuplicate},
+		{name: "many members, no duplicate", in: `{"a":1,"b":1,"c":1,"d":1,"e":1,"f":1,"g":1,"h":1,"i":1,"j":1,"k":1,"l":1,"m":1,"n":1,"o":1,"p":1,"q":1,"r":2}`, want: scanOK},
+		{name: "negative zero and fractions", in: `{"a":-0,"b":0.5e-3,"c":1E5,"d":-1.25E+10,"e":[0,-0.0,10]}`, want: scanOK},
+		{name: "lone minus", in: `{"a":-}`, want: scanInvalid},
+		{name: "minus letter", in: `{"a":-a}`, want: scanInvalid},
+		{name: "negative leading zero", in: `{"a":-01}`, want: scanInvalid},
+		{name: "zero bare exponent", in: `{"a":0e}`, want: scanInvalid},
+		{name: "exponent sign only", in: `{"a":1.5E+}`, want: scanInvalid},
+		{name: "number then letter", in: `{"a":12x}`, want: scanInvalid},
 		{name: "array top", in: `[]`, want: scanNotObject},
 		{name: "string top", in: `"x"`, want: scanNotObject},
 		{name: "empty", in: ``, want: scanNotObject},
@@ -113,6 +126,93 @@ func TestJSONScan_top(t *testing.T) {
 	}
 	if _, ok := s.stringValue([]byte(`5`)); ok {
 		t.Fatal("stringValue accepted a number")
+	}
+}
+
+// member (the scan's note of jwtcore's own top-level members) agrees with top for every known
+// name, plain or escaped, present or absent, nested or not, with few or many members.
+func TestJSONScan_member(t *testing.T) {
+	names := map[memberID]string{memAlg: "alg", memKid: "kid", memCrit: "crit", memIss: "iss", memSub: "sub",
+		memAud: "aud", memExp: "exp", memNbf: "nbf", memIat: "iat"}
+	many := ""
+	for i := 0; i < 20; i++ {
+		many += `"m` + strconv.Itoa(i) + `":` + strconv.Itoa(i) + `,`
+	}
+	tests := []struct {
+		name string
+		in   string
+	}{
+		{name: "payload", in: `{"iss":"a","sub":"b","aud":["c"],"exp":1,"nbf":2,"iat":3,"jti":"x"}`},
+		{name: "header", in: `{"alg":"HS256","kid":"k","crit":["x"],"typ":"JWT"}`},
+		{name: "escaped names", in: `{"\u0069ss":"a","s\u0075b":"b","au\u0064":1,"\u0063rit":[]}`},
+		{name: "nested only", in: `{"o":{"iss":"a","exp":1},"a":[{"alg":"x"}]}`},
+		{name: "near names", in: `{"is":"a","isss":"b","Iss":"c","crit2":1,"cri":2}`},
+		{name: "many members", in: `{` + many + `"exp":5,"iss":"z"}`},
+		{name: "empty", in: `{}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var s jsonScan
+			if r := s.scan([]byte(tt.in)); r != scanOK {
+				t.Fatalf("scan = %d", r)
+			}
+			for id := memberID(0); id < memberIDs; id++ {
+				got, gok := s.member(id)
+				want, wok := s.top(names[id])
+				if gok != wok || string(got) != string(want) {
+					t.Errorf("member(%s) = %q,%v; top = %q,%v", names[id], got, gok, want, wok)
+				}
+			}
+		})
+	}
+}
+
+// Duplicate detection gives the same answer as a map of names on flat objects of 1 to 40
+// members (either side of smallObjectKeys), names drawn from a small set so that repeats occur.
+func TestJSONScan_scan_DuplicatesMatchMap(t *testing.T) {
+	pool := []string{"a", "b", "iss", "exp", "abcdefgh", "abcdefghi", "abcdefghj", "x\\u0041", "xA", "\\u0078A"}
+	decoded := []string{"a", "b", "iss", "exp", "abcdefgh", "abcdefghi", "abcdefghj", "xA", "xA", "xA"}
+	var s jsonScan
+	seed := uint32(1)
+	var outcomes [2]int // without, with a duplicate
+	for n := 1; n <= 40; n++ {
+		for trial := 0; trial < 30; trial++ {
+			var b strings.Builder
+			seen := map[string]bool{}
+			dup := false
+			b.WriteByte('{')
+			for i := 0; i < n; i++ {
+				seed = seed*1103515245 + 12345
+				k := int(seed>>16) % len(pool)
+				name, dec := pool[k], decoded[k]
+				if (seed>>8)%3 != 0 { // mostly unique names
+					name = "u" + strconv.Itoa(i) + name
+					dec = "u" + strconv.Itoa(i) + dec
+				}
+				if seen[dec] {
+					dup = true
+				}
+				seen[dec] = true
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(`"` + name + `":` + strconv.Itoa(i))
+			}
+			b.WriteByte('}')
+			want := scanOK
+			if dup {
+				want = scanDuplicate
+				outcomes[1]++
+			} else {
+				outcomes[0]++
+			}
+			if got := s.scan([]byte(b.String())); got != want {
+				t.Fatalf("%s: scan = %d, want %d", b.String(), got, want)
+			}
+		}
+	}
+	if outcomes[0] < 100 || outcomes[1] < 100 {
+		t.Fatalf("generated %d objects without and %d with a duplicate: too few of one kind", outcomes[0], outcomes[1])
 	}
 }
 

@@ -1,5 +1,7 @@
 package jwtcore
 
+import "strings"
+
 // jws is a structurally valid compact JWS whose header passed the header stage. Its slices point
 // into the scratch and must not outlive it.
 type jws struct {
@@ -48,24 +50,11 @@ const (
 // its outcome is reused, and only the allow-list is applied (at the same point as otherwise).
 func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadMode, known *headerMemo) (jws, *Error) {
 	var j jws
-	d1, d2 := -1, -1
-	for i := 0; i < len(token); i++ {
-		if token[i] == '.' {
-			switch {
-			case d1 < 0:
-				d1 = i
-			case d2 < 0:
-				d2 = i
-			default:
-				return j, errSegments
-			}
-		}
-	}
-	if d2 < 0 {
+	d1, d2, ok := splitDots(token)
+	if !ok {
 		return j, errSegments
 	}
 	sc.tok = append(sc.tok[:0], token...)
-	var ok bool
 	kh := known.lookup(token[:d1])
 	if kh == nil {
 		if sc.hdr, ok = appendB64(sc.hdr[:0], token[:d1]); !ok {
@@ -103,7 +92,7 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 	}
 
 	// Header stage: well-formedness first, then the allow-list decision.
-	raw, ok := sc.hjs.top("alg")
+	raw, ok := sc.hjs.member(memAlg)
 	if !ok {
 		return j, errHeaderAlgType
 	}
@@ -111,13 +100,13 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 	if !ok {
 		return j, errHeaderAlgType
 	}
-	if raw, ok := sc.hjs.top("kid"); ok {
+	if raw, ok := sc.hjs.member(memKid); ok {
 		if j.kid, ok = sc.hjs.stringValue(raw); !ok {
 			return j, errHeaderKidType
 		}
 		j.hasKid = true
 	}
-	if _, ok := sc.hjs.top("crit"); ok {
+	if _, ok := sc.hjs.member(memCrit); ok {
 		// jwtcore implements no JWS extension, so every critical parameter is unknown
 		// (RFC 7515 §4.1.11: the token must be rejected).
 		return j, errHeaderCrit
@@ -128,6 +117,20 @@ func parseJWS(sc *scratch, token string, allowed *[algEnd]bool, payload payloadM
 	}
 	j.alg = a
 	return j, nil
+}
+
+// splitDots returns the offsets of the two '.' of a compact JWS, and false unless there are
+// exactly two. (strings.IndexByte is assembly even in wasm: 3x faster there than a byte loop,
+// and than 8 bytes per step in Go.)
+func splitDots(token string) (d1, d2 int, ok bool) {
+	if d1 = strings.IndexByte(token, '.'); d1 < 0 {
+		return 0, 0, false
+	}
+	rest := token[d1+1:]
+	if d2 = strings.IndexByte(rest, '.'); d2 < 0 || strings.IndexByte(rest[d2+1:], '.') >= 0 {
+		return 0, 0, false
+	}
+	return d1, d1 + 1 + d2, true
 }
 
 func algFromBytes(b []byte) (Alg, bool) {

@@ -1,9 +1,6 @@
 package jwtcore
 
-import (
-	"strings"
-	"time"
-)
+import "time"
 
 // UnsafeIssuerWithoutVerification returns the iss claim of a token WITHOUT verifying anything
 // but its shape: it exists only to route a token to the provider (Verifier) that will verify
@@ -44,17 +41,12 @@ func Peek(token string, maxBytes int) (Peeked, error) {
 	if len(token) > maxBytes {
 		return Peeked{}, errTooLarge
 	}
-	d1 := strings.IndexByte(token, '.')
-	if d1 < 0 {
-		return Peeked{}, errSegments
-	}
-	d2 := strings.IndexByte(token[d1+1:], '.')
-	if d2 < 0 || strings.IndexByte(token[d1+1+d2+1:], '.') >= 0 {
+	d1, d2, ok := splitDots(token)
+	if !ok {
 		return Peeked{}, errSegments
 	}
 	sc := getScratch()
-	var ok bool
-	if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d1+1+d2]); !ok {
+	if sc.pay, ok = appendB64(sc.pay[:0], token[d1+1:d2]); !ok {
 		putScratch(sc)
 		return Peeked{}, errPayloadB64
 	}
@@ -63,7 +55,7 @@ func Peek(token string, maxBytes int) (Peeked, error) {
 		return Peeked{}, e
 	}
 	p := Peeked{token: token, sc: sc}
-	if raw, ok := sc.pjs.top("iss"); ok {
+	if raw, ok := sc.pjs.member(memIss); ok {
 		iss, ok := sc.pjs.stringValue(raw)
 		if !ok {
 			putScratch(sc)

@@ -89,7 +89,7 @@ func subSat(a, b int64) int64 {
 
 // checkTime runs the time-window stage in its fixed order: exp, nbf, iat, lifetime.
 func (v *Verifier) checkTime(pjs *jsonScan, now int64) (exp int64, hasExp bool, e *Error) {
-	if raw, ok := pjs.top("exp"); ok {
+	if raw, ok := pjs.member(memExp); ok {
 		if exp, ok = numericDate(raw); !ok {
 			return 0, false, errExpMalformed
 		}
@@ -100,7 +100,7 @@ func (v *Verifier) checkTime(pjs *jsonScan, now int64) (exp int64, hasExp bool, 
 	} else if !v.p.AllowMissingExp {
 		return 0, false, errExpMissing
 	}
-	if raw, ok := pjs.top("nbf"); ok {
+	if raw, ok := pjs.member(memNbf); ok {
 		nbf, ok := numericDate(raw)
 		if !ok {
 			return 0, false, errNbfMalformed
@@ -110,7 +110,7 @@ func (v *Verifier) checkTime(pjs *jsonScan, now int64) (exp int64, hasExp bool, 
 		}
 	}
 	var iat int64
-	raw, hasIat := pjs.top("iat")
+	raw, hasIat := pjs.member(memIat)
 	if hasIat {
 		var ok bool
 		if iat, ok = numericDate(raw); !ok {

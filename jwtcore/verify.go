@@ -138,14 +138,14 @@ func VerifyJWS(keys *KeySet, allowed []Alg, token string, maxBytes int) ([]byte,
 // checkIssuer is the issuer stage: iss (and sub) must be strings when present; iss must be one
 // of Policy.Issuers when that list is set.
 func (v *Verifier) checkIssuer(pjs *jsonScan) *Error {
-	raw, ok := pjs.top("iss")
+	raw, ok := pjs.member(memIss)
 	var iss []byte
 	if ok {
 		if iss, ok = pjs.stringValue(raw); !ok {
 			return errIssMalformed
 		}
 	}
-	if raw, has := pjs.top("sub"); has {
+	if raw, has := pjs.member(memSub); has {
 		if _, isStr := pjs.stringValue(raw); !isStr {
 			return errSubMalformed
 		}
@@ -173,7 +173,7 @@ var (
 // checkAudience is the audience stage: aud must be a string or an array of strings when
 // present; with Policy.Audiences set it must contain one of them (or all, AudienceMatchAll).
 func (v *Verifier) checkAudience(pjs *jsonScan) *Error {
-	raw, ok := pjs.top("aud")
+	raw, ok := pjs.member(memAud)
 	if !ok {
 		if len(v.p.Audiences) > 0 {
 			return errAudMissing
