@@ -142,6 +142,9 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	newQuery := d.strip(ru, cfg.setHeaders, found, owners, req.Headers, query)
 	d.setPath(req.Target, path, newQuery)
 	d.Allow = true
+	if len(cfg.upstream) == 0 {
+		return d // withUpstream would return d as is; this saves copying it twice
+	}
 	return d.withUpstream(cfg, req.Method, path, now)
 }
 
