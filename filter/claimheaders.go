@@ -180,18 +180,20 @@ func (m *headerMemo) entry(c *jwtcore.Claims) *memoEntry {
 	return e
 }
 
-// get returns the headers provider p sets for c, rendering them once; jwt is
-// as for render.
-func (m *headerMemo) get(p *provider, c *jwtcore.Claims, jwt string) renderedHeaders {
+// get returns the headers provider p sets for c (or the claim that cannot be
+// a header value), rendering them once; jwt is as for render. (Two results,
+// not a renderedHeaders: inside wasm a struct copy is a memory.copy.)
+func (m *headerMemo) get(p *provider, c *jwtcore.Claims, jwt string) (set [][2]string, badClaim string) {
 	if m == nil {
-		return p.render(c, jwt)
+		r := p.render(c, jwt)
+		return r.set, r.badClaim
 	}
 	e := m.entry(c)
 	if e.rendered == nil || e.rendered.p != p {
 		r := p.render(c, jwt)
 		e.rendered = &r
 	}
-	return *e.rendered
+	return e.rendered.set, e.rendered.badClaim
 }
 
 // authorize checks rule ru (at position i of the rules) on c; a success is

@@ -107,7 +107,8 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	var verifiedBuf [2]*jwtcore.Claims
 	var ownersBuf [2]*provider
 	verified, owners := verifiedBuf[:0], ownersBuf[:0]
-	for _, ft := range found {
+	for i := range found {
+		ft := &found[i]
 		c, p, err := d.verify(cfg, ru, ft, now)
 		if err != nil {
 			d.Source = ru.sources[ft.source].String()
@@ -133,12 +134,12 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 	if owners[0].introspect == nil { // a JWT, verified or cached
 		jwt = found[0].token
 	}
-	rh := cfg.memo.get(owners[0], verified[0], jwt)
-	if rh.badClaim != "" {
+	set, badClaim := cfg.memo.get(owners[0], verified[0], jwt)
+	if badClaim != "" {
 		d.Source = ru.sources[found[0].source].String()
-		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: rh.badClaim})
+		return d.denyToken(cfg, ru, &jwtcore.Error{Reason: jwtcore.ErrClaimMalformed, Detail: badClaim})
 	}
-	d.Set = rh.set[:len(rh.set):len(rh.set)] // appends below copy, never touching the memo
+	d.Set = set[:len(set):len(set)] // appends below copy, never touching the memo
 	newQuery := d.strip(ru, cfg.setHeaders, found, owners, req.Headers, query)
 	d.setPath(req.Target, path, newQuery)
 	d.Allow = true
@@ -151,7 +152,7 @@ func decide(cfg *compiledConfig, req *Request, now time.Time) Decision {
 // verify returns the verified claims of one token and its provider: from the
 // cache when a provider the rule accepts for this source verified it before,
 // else by the one provider whose issuer is the token's (unverified) iss.
-func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time.Time) (*jwtcore.Claims, *provider, error) {
+func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft *foundToken, now time.Time) (*jwtcore.Claims, *provider, error) {
 	if ft.malformed {
 		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrTokenMalformed, Detail: "empty credential"}
 	}
@@ -169,12 +170,12 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	// introspection queue, jwtcore's memos), and ft.token may be borrowed from
 	// the binding's buffer (Request): from here on, the token is our own copy.
 	// A miss costs a signature check or an outbound call; the copy is noise.
-	ft.token = strings.Clone(ft.token)
+	token := strings.Clone(ft.token)
 	// The payload is decoded and scanned once, for routing and for verifying.
-	pk, err := jwtcore.Peek(ft.token, cfg.peekBytes)
+	pk, err := jwtcore.Peek(token, cfg.peekBytes)
 	if err != nil {
 		if in := introspectionOf(accepts); in != nil { // not a JWT: an opaque token
-			return d.introspect(in, ft.token, now)
+			return d.introspect(in, token, now)
 		}
 		return nil, nil, err
 	}
@@ -182,7 +183,7 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft foundToken, now time
 	p := cfg.byIssuer[pk.UnsafeIssuer()]
 	if p == nil || !containsProvider(accepts, p) {
 		if in := introspectionOf(accepts); in != nil { // a JWT no accepted JWT provider issues
-			return d.introspect(in, ft.token, now)
+			return d.introspect(in, token, now)
 		}
 		return nil, nil, &jwtcore.Error{Reason: jwtcore.ErrIssuerNotAllowed, Detail: "iss"}
 	}
@@ -223,11 +224,12 @@ func authorize(ru *rule, c *jwtcore.Claims) error {
 // provider forwards tokens, and returns the query without stripped parameters.
 func (d *Decision) strip(ru *rule, setHeaders []string, found []foundToken, owners []*provider, headers [][2]string, query string) string {
 	var queryNames, cookieNames []string
-	for i, ft := range found {
+	for i := range found {
 		if owners[i].forwardToken {
 			continue
 		}
-		s := ru.sources[ft.source]
+		ft := &found[i]
+		s := &ru.sources[ft.source]
 		switch s.kind {
 		case sourceHeader:
 			switch rw := ru.removeWith[ft.source]; {

@@ -67,8 +67,8 @@ func BenchmarkDecideStages(b *testing.B) {
 			if err := cfg.memo.authorize(ri, ru, claims); err != nil {
 				b.Fatal(err)
 			}
-			if rh := cfg.memo.get(owner, claims, found[0].token); rh.badClaim != "" {
-				b.Fatal(rh.badClaim)
+			if _, bad := cfg.memo.get(owner, claims, found[0].token); bad != "" {
+				b.Fatal(bad)
 			}
 		}
 	})
@@ -82,7 +82,7 @@ func BenchmarkDecideStages(b *testing.B) {
 	b.Run("verify", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			var d Decision
-			if _, _, err := d.verify(cfg, ru, found[0], testNow); err != nil {
+			if _, _, err := d.verify(cfg, ru, &found[0], testNow); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -49,11 +49,17 @@ type foundToken struct {
 // value does not start with the source's prefix (e.g. "Basic ..." where
 // "Bearer " is expected) holds no token for that source. Headers are matched
 // by name case-insensitively; query parameter and cookie names exactly.
+//
+// (Loops take elements by index or pointer, never by value: inside wasm every
+// copy of a [2]string or a tokenSource is a memory.copy, a call out of the
+// compiled code.)
 func extractTokens(found []foundToken, sources []tokenSource, headers [][2]string, query string) []foundToken {
-	for i, s := range sources {
+	for i := range sources {
+		s := &sources[i]
 		switch s.kind {
 		case sourceHeader:
-			for _, h := range headers {
+			for j := range headers {
+				h := &headers[j]
 				if !sameHeaderName(h[0], s.name) {
 					continue
 				}
@@ -183,7 +189,8 @@ func unquoteCookie(value string) string {
 // pair is the cookie's text trimmed of surrounding blanks ("a=1"), name and
 // rawValue its two halves, each trimmed of blanks, the value still quoted.
 func walkCookies(headers [][2]string, f func(pair, name, rawValue string)) {
-	for _, h := range headers {
+	for j := range headers {
+		h := &headers[j]
 		if !sameHeaderName(h[0], "cookie") {
 			continue
 		}
