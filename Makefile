@@ -4,14 +4,23 @@ PKGS := ./...
 # Go modules nested in this repository, kept apart so their dependencies never reach the filter's go.mod.
 SUBMODULES := tools/envoycheck testenv/idp tests/remote tools/demo
 
-.PHONY: build test bench bench-wasm bench-peer peer run check fuzz clean
+.PHONY: build test test-wasm bench bench-wasm bench-peer peer run check fuzz clean
 
 build: ## build dist/*.wasm with standard Go (wasip1, c-shared)
 	./build.sh
 
-test: build ## build the .wasm modules, then run every test (native and against the .wasm)
+test: build ## build the .wasm modules, then run every test (native, against the .wasm, and jwtcore's inside wasm)
 	$(GO) test -count=1 $(PKGS)
 	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...) || exit 1; done
+	$(MAKE) test-wasm
+
+test-wasm: ## jwtcore's tests compiled for wasip1 and run under wazero: the wasm-only code (its own SHA-256) runs where it ships
+	@mkdir -p dist/test
+	$(GO) build -o dist/test/wasmrun ./internal/tools/wasmrun
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/test/jwtcore.test ./jwtcore
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/test/sha256x.test ./jwtcore/internal/sha256x
+	cd jwtcore/internal/sha256x && ../../../dist/test/wasmrun ../../../dist/test/sha256x.test
+	cd jwtcore && ../dist/test/wasmrun ../dist/test/jwtcore.test -test.skip 'TestDeps_' # go list does not run inside wasm
 
 bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through
 	$(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS)
