@@ -1,7 +1,9 @@
 package jwtcore
 
 import (
+	"encoding/binary"
 	"hash/maphash"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
@@ -27,12 +29,34 @@ const (
 )
 
 type keyRec struct {
-	obj    int32 // offset of the '{' that owns this member
-	start  int32 // name bytes: data[start:end], or buf[start:end] when inBuf
+	head   uint64 // the name's first 8 bytes, little-endian, zero-padded (see nameHead)
+	obj    int32  // offset of the '{' that owns this member
+	start  int32  // name bytes: data[start:end], or buf[start:end] when inBuf
 	end    int32
 	vStart int32 // value span (top-level members only)
 	vEnd   int32
 	inBuf  bool
+}
+
+// nameHead returns the first 8 bytes of b[start:end] as a little-endian word, zero-padded; with
+// the length it identifies names of up to 8 bytes. Within b it is one load.
+func nameHead(b []byte, start, end int) uint64 {
+	l := end - start
+	if l > 8 {
+		l = 8
+	}
+	if start+8 <= len(b) {
+		x := binary.LittleEndian.Uint64(b[start : start+8])
+		if l < 8 {
+			x &= 1<<(8*l) - 1
+		}
+		return x
+	}
+	var x uint64
+	for i := 0; i < l; i++ {
+		x |= uint64(b[start+i]) << (8 * i)
+	}
+	return x
 }
 
 // memberID names a top-level member that jwtcore itself reads (header or payload). The scan
@@ -62,14 +86,6 @@ type jsonScan struct {
 	known [memberIDs]int32 // 1 + index in keys of each top-level memberID, 0 when absent
 }
 
-const (
-	stValue = iota
-	stValueOrEnd
-	stKeyOrEnd
-	stKey
-	stAfterValue
-)
-
 func isWS(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // strPlain marks the bytes that stand for themselves inside a JSON string: neither '"', '\\' nor
@@ -82,6 +98,12 @@ var strPlain = func() (t [256]bool) {
 }()
 
 // scan validates data as a JSON object within MaxJSONDepth with unique member names.
+//
+// The grammar is walked with gotos between its four positions (member, value, after a value, and
+// the start of an object or array), so each token costs one dispatch: in wasm, where the scan
+// spends most of its time on control flow, that is cheaper than a state variable switched on per
+// token. Plain strings and integers are walked inline; escapes, fractions and exponents go to
+// scanString and scanNumber.
 func (s *jsonScan) scan(data []byte) scanResult {
 	s.data = data
 	s.keys = s.keys[:0]
@@ -91,8 +113,20 @@ func (s *jsonScan) scan(data []byte) scanResult {
 	if !utf8.Valid(data) {
 		return scanInvalid
 	}
-	n := len(data)
-	i := 0
+	var (
+		kinds      [MaxJSONDepth]byte // '{' or '['
+		objs       [MaxJSONDepth]int32
+		n          = len(data)
+		i, j       int
+		depth      int
+		pendingTop = -1
+		c          byte
+		kHead      uint64 // the member name being recorded
+		kStart     int32
+		kEnd       int32
+		kInBuf     bool
+		keys       = s.keys[:0] // appended here, stored in s.keys at the end
+	)
 	for i < n && isWS(data[i]) {
 		i++
 	}
@@ -100,175 +134,179 @@ func (s *jsonScan) scan(data []byte) scanResult {
 		return scanNotObject
 	}
 	s.root = int32(i)
-	var kinds [MaxJSONDepth]byte // '{' or '['
-	var objs [MaxJSONDepth]int32
-	depth := 0
-	pendingTop := -1
-	state := stValue
-	for {
-		if state == stAfterValue && depth == 1 && pendingTop >= 0 {
-			s.keys[pendingTop].vEnd = int32(i)
-			pendingTop = -1
+	kinds[0], objs[0], depth = '{', int32(i), 1
+	i++
+
+objectStart: // after '{'
+	for i < n && data[i] <= ' ' && isWS(data[i]) {
+		i++
+	}
+	if i < n && data[i] == '}' {
+		i++
+		depth--
+		goto afterValue
+	}
+
+member: // at a member name (after '{' or ',')
+	for i < n && data[i] <= ' ' && isWS(data[i]) {
+		i++
+	}
+	if i >= n || data[i] != '"' {
+		return scanInvalid
+	}
+	j = plainEnd(data, i+1)
+	if j < n && data[j] == '"' {
+		kHead, kStart, kEnd, kInBuf = nameHead(data, i+1, j), int32(i+1), int32(j), false
+		i = j + 1
+	} else {
+		end, _, ok := scanString(data, i) // escapes, or an error
+		if !ok {
+			return scanInvalid
 		}
-		// Structural bytes are all above ' ': one comparison leaves the loop.
+		bs := len(s.buf)
+		s.buf = unescapeJSON(s.buf, data[i+1:end-1])
+		kHead, kStart, kEnd, kInBuf = nameHead(s.buf, bs, len(s.buf)), int32(bs), int32(len(s.buf)), true
+		i = end
+	}
+	for i < n && isWS(data[i]) {
+		i++
+	}
+	if i >= n || data[i] != ':' {
+		return scanInvalid
+	}
+	i++
+	for i < n && data[i] <= ' ' && isWS(data[i]) {
+		i++
+	}
+	if len(keys) < cap(keys) {
+		keys = keys[:len(keys)+1]
+	} else {
+		keys = append(keys, keyRec{})
+	}
+	keys[len(keys)-1] = keyRec{head: kHead, obj: objs[depth-1], start: kStart, end: kEnd, vStart: int32(i), inBuf: kInBuf}
+	if depth == 1 {
+		pendingTop = len(keys) - 1
+		if id := knownMember(kHead, kEnd-kStart); id < memberIDs {
+			s.known[id] = int32(len(keys))
+		}
+	}
+	goto value
+
+arrayStart: // after '['
+	for i < n && data[i] <= ' ' && isWS(data[i]) {
+		i++
+	}
+	if i < n && data[i] == ']' {
+		i++
+		depth--
+		goto afterValue
+	}
+
+value: // at a value (after ':', '[' or ',' in an array)
+	for i < n && data[i] <= ' ' && isWS(data[i]) {
+		i++
+	}
+	if i >= n {
+		return scanInvalid
+	}
+	switch c = data[i]; {
+	case c == '"':
+		j = plainEnd(data, i+1)
+		if j < n && data[j] == '"' {
+			i = j + 1
+			break
+		}
+		end, _, ok := scanString(data, i) // escapes, or an error
+		if !ok {
+			return scanInvalid
+		}
+		i = end
+	case c == '{' || c == '[':
+		if depth == MaxJSONDepth {
+			return scanTooDeep
+		}
+		kinds[depth], objs[depth] = c, int32(i)
+		depth++
+		i++
+		if c == '{' {
+			goto objectStart
+		}
+		goto arrayStart
+	case c == '-' || (c >= '0' && c <= '9'):
+		// An integer here; a fraction or exponent goes to scanNumber.
+		j = i
+		if c == '-' {
+			j++
+		}
+		switch {
+		case j < n && data[j] == '0':
+			j++
+		case j < n && data[j] >= '1' && data[j] <= '9':
+			j++
+			for j < n && data[j] >= '0' && data[j] <= '9' {
+				j++
+			}
+		default:
+			return scanInvalid
+		}
+		if j < n && (data[j] == '.' || data[j]|0x20 == 'e') {
+			end, ok := scanNumber(data, i)
+			if !ok {
+				return scanInvalid
+			}
+			j = end
+		}
+		i = j
+	case c == 't':
+		if !hasLit(data, i, "true") {
+			return scanInvalid
+		}
+		i += 4
+	case c == 'f':
+		if !hasLit(data, i, "false") {
+			return scanInvalid
+		}
+		i += 5
+	case c == 'n':
+		if !hasLit(data, i, "null") {
+			return scanInvalid
+		}
+		i += 4
+	default:
+		return scanInvalid
+	}
+
+afterValue: // after a value, in the container at depth (0: the root object closed)
+	if depth == 1 && pendingTop >= 0 {
+		keys[pendingTop].vEnd = int32(i)
+		pendingTop = -1
+	}
+	if depth > 0 {
 		for i < n && data[i] <= ' ' && isWS(data[i]) {
 			i++
-		}
-		if state == stAfterValue && depth == 0 {
-			break
 		}
 		if i >= n {
 			return scanInvalid
 		}
-		c := data[i]
-		switch state {
-		case stValue:
-			switch {
-			case c == '{' || c == '[':
-				if depth == MaxJSONDepth {
-					return scanTooDeep
-				}
-				kinds[depth], objs[depth] = c, int32(i)
-				depth++
-				i++
-				if c == '{' {
-					state = stKeyOrEnd
-				} else {
-					state = stValueOrEnd
-				}
-				continue
-			case c == '"':
-				j := i + 1
-				for j < n && strPlain[data[j]] {
-					j++
-				}
-				if j < n && data[j] == '"' {
-					i = j + 1
-					break
-				}
-				end, _, ok := scanString(data, i) // escapes, or an error
-				if !ok {
-					return scanInvalid
-				}
-				i = end
-			case c == 't':
-				if !hasLit(data, i, "true") {
-					return scanInvalid
-				}
-				i += 4
-			case c == 'f':
-				if !hasLit(data, i, "false") {
-					return scanInvalid
-				}
-				i += 5
-			case c == 'n':
-				if !hasLit(data, i, "null") {
-					return scanInvalid
-				}
-				i += 4
-			case c == '-' || (c >= '0' && c <= '9'):
-				// An integer here; a fraction or exponent goes to scanNumber.
-				j := i
-				if c == '-' {
-					j++
-				}
-				switch {
-				case j < n && data[j] == '0':
-					j++
-				case j < n && data[j] >= '1' && data[j] <= '9':
-					j++
-					for j < n && data[j] >= '0' && data[j] <= '9' {
-						j++
-					}
-				default:
-					return scanInvalid
-				}
-				if j < n && (data[j] == '.' || data[j]|0x20 == 'e') {
-					end, ok := scanNumber(data, i)
-					if !ok {
-						return scanInvalid
-					}
-					j = end
-				}
-				i = j
-			default:
-				return scanInvalid
-			}
-			state = stAfterValue
-		case stValueOrEnd:
-			if c == ']' {
-				depth--
-				i++
-				state = stAfterValue
-			} else {
-				state = stValue
-			}
-		case stKeyOrEnd:
-			if c == '}' {
-				depth--
-				i++
-				state = stAfterValue
-			} else {
-				state = stKey
-			}
-		case stKey:
-			if c != '"' {
-				return scanInvalid
-			}
-			j := i + 1
-			for j < n && strPlain[data[j]] {
-				j++
-			}
-			k := keyRec{obj: objs[depth-1], start: int32(i + 1), end: int32(j)}
-			if j < n && data[j] == '"' {
-				i = j + 1
-			} else {
-				end, _, ok := scanString(data, i) // escapes, or an error
-				if !ok {
-					return scanInvalid
-				}
-				bs := len(s.buf)
-				s.buf = unescapeJSON(s.buf, data[i+1:end-1])
-				k.start, k.end, k.inBuf = int32(bs), int32(len(s.buf)), true
-				i = end
-			}
-			for i < n && isWS(data[i]) {
-				i++
-			}
-			if i >= n || data[i] != ':' {
-				return scanInvalid
-			}
+		switch c = data[i]; {
+		case c == ',':
 			i++
-			for i < n && data[i] <= ' ' && isWS(data[i]) {
-				i++
+			if kinds[depth-1] == '{' {
+				goto member
 			}
-			if depth == 1 {
-				k.vStart = int32(i)
-				pendingTop = len(s.keys)
-				if id := knownMember(s.name(&k)); id < memberIDs {
-					s.known[id] = int32(len(s.keys)) + 1
-				}
-			}
-			s.keys = append(s.keys, k)
-			state = stValue
-		case stAfterValue:
-			top := kinds[depth-1]
-			switch {
-			case c == ',':
-				i++
-				if top == '{' {
-					state = stKey
-				} else {
-					state = stValue
-				}
-			case c == '}' && top == '{', c == ']' && top == '[':
-				depth--
-				i++
-			default:
-				return scanInvalid
-			}
+			goto value
+		case c == '}' && kinds[depth-1] == '{', c == ']' && kinds[depth-1] == '[':
+			i++
+			depth--
+			goto afterValue
 		}
+		return scanInvalid
 	}
+
+	for i < n && isWS(data[i]) {
+		i++
+	}
+	s.keys = keys
 	if i != n {
 		return scanInvalid
 	}
@@ -283,32 +321,67 @@ func (s *jsonScan) scan(data []byte) scanResult {
 	return scanOK
 }
 
-// knownMember returns the memberID named by a (decoded) member name, or memberIDs.
-func knownMember(nm []byte) memberID {
-	switch len(nm) {
-	case 3:
-		switch uint32(nm[0]) | uint32(nm[1])<<8 | uint32(nm[2])<<16 {
-		case 'a' | 'l'<<8 | 'g'<<16:
-			return memAlg
-		case 'k' | 'i'<<8 | 'd'<<16:
-			return memKid
-		case 'i' | 's'<<8 | 's'<<16:
-			return memIss
-		case 's' | 'u'<<8 | 'b'<<16:
-			return memSub
-		case 'a' | 'u'<<8 | 'd'<<16:
-			return memAud
-		case 'e' | 'x'<<8 | 'p'<<16:
-			return memExp
-		case 'n' | 'b'<<8 | 'f'<<16:
-			return memNbf
-		case 'i' | 'a'<<8 | 't'<<16:
-			return memIat
+// plainEnd returns the offset of the first byte at or after i that does not stand for itself in
+// a JSON string ('"', '\\' or a control character), or len(b). It tests 8 bytes per step: in
+// wasm each loop iteration costs a dispatch, so a byte loop costs ~2 ns per byte. For a word x,
+// (x - 0x01..*k) &^ x & 0x80.. flags the bytes below k (exactly at the lowest flagged byte, and
+// never a byte >= 0x80), and x ^ 0x22.. or x ^ 0x5c.. turns '"' or '\\' into such a zero byte.
+func plainEnd(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	w := b[i:]
+	for len(w) >= 8 {
+		x := binary.LittleEndian.Uint64(w)
+		q, bs := x^(ones*'"'), x^(ones*'\\')
+		if t := ((x-ones*0x20)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs; t != 0 {
+			return len(b) - len(w) + bits.TrailingZeros64(t)>>3
 		}
-	case 4:
-		if string(nm) == "crit" {
+		w = w[8:]
+	}
+	for len(w) > 0 && strPlain[w[0]] {
+		w = w[1:]
+	}
+	return len(b) - len(w)
+}
+
+// knownMember returns the memberID of a member name given by its head and length, or memberIDs.
+func knownMember(head uint64, l int32) memberID {
+	const (
+		alg  = 'a' | 'l'<<8 | 'g'<<16
+		kid  = 'k' | 'i'<<8 | 'd'<<16
+		crit = 'c' | 'r'<<8 | 'i'<<16 | 't'<<24
+		iss  = 'i' | 's'<<8 | 's'<<16
+		sub  = 's' | 'u'<<8 | 'b'<<16
+		aud  = 'a' | 'u'<<8 | 'd'<<16
+		exp  = 'e' | 'x'<<8 | 'p'<<16
+		nbf  = 'n' | 'b'<<8 | 'f'<<16
+		iat  = 'i' | 'a'<<8 | 't'<<16
+	)
+	if l == 4 {
+		if head == crit {
 			return memCrit
 		}
+		return memberIDs
+	}
+	if l != 3 {
+		return memberIDs
+	}
+	switch head {
+	case alg:
+		return memAlg
+	case kid:
+		return memKid
+	case iss:
+		return memIss
+	case sub:
+		return memSub
+	case aud:
+		return memAud
+	case exp:
+		return memExp
+	case nbf:
+		return memNbf
+	case iat:
+		return memIat
 	}
 	return memberIDs
 }
@@ -525,24 +598,15 @@ func (s *jsonScan) hasDuplicate() bool {
 }
 
 // hasDuplicateSmall compares every pair of members of the same object, first by length and
-// their first 8 bytes (enough for most names), then in full.
+// their first 8 bytes (enough for names up to 8 bytes), then in full.
 func (s *jsonScan) hasDuplicateSmall() bool {
-	var heads [smallObjectKeys]uint64
 	keys := s.keys
-	for i := range keys {
-		nm := s.name(&keys[i])
-		var h uint64
-		for b := 0; b < len(nm) && b < 8; b++ {
-			h |= uint64(nm[b]) << (8 * b)
-		}
-		heads[i] = h
-	}
 	for i := 1; i < len(keys); i++ {
 		k := &keys[i]
 		kl := k.end - k.start
 		for j := 0; j < i; j++ {
 			o := &keys[j]
-			if heads[j] == heads[i] && o.obj == k.obj && o.end-o.start == kl &&
+			if o.head == k.head && o.obj == k.obj && o.end-o.start == kl &&
 				(kl <= 8 || string(s.name(o)) == string(s.name(k))) {
 				return true
 			}

@@ -332,3 +332,25 @@ func TestJSONScan_hasDuplicate_collidingNames(t *testing.T) {
 		})
 	}
 }
+
+// plainEnd (8 bytes per step) stops where a byte loop over strPlain stops, for every byte value
+// at every position of buffers of 0 to 20 bytes, from every start.
+func Test_plainEnd(t *testing.T) {
+	for n := 0; n <= 20; n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := []byte(strings.Repeat("aé~ ", 6)[:n])
+				b[pos] = byte(c)
+				for from := 0; from <= n; from++ {
+					want := from
+					for want < n && strPlain[b[want]] {
+						want++
+					}
+					if got := plainEnd(b, from); got != want {
+						t.Fatalf("plainEnd(%q, %d) = %d, want %d", b, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
