@@ -191,7 +191,9 @@ func unquoteCookie(value string) string {
 func walkCookies(headers [][2]string, f func(pair, name, rawValue string)) {
 	for j := range headers {
 		h := &headers[j]
-		if !sameHeaderName(h[0], "cookie") {
+		// Also an 8-byte name EqualFold finds equal: "coo\u212aie" (the Kelvin
+		// sign folds to 'k'), as strings.EqualFold alone always matched.
+		if !sameHeaderName(h[0], "cookie") && (len(h[0]) != 8 || !strings.EqualFold(h[0], "cookie")) {
 			continue
 		}
 		rest := h[1]

@@ -176,3 +176,28 @@ func Test_sameHeaderName(t *testing.T) {
 		})
 	}
 }
+
+// Test_walkCookies_foldedName: a Cookie header is found by any name strings.EqualFold takes for
+// "cookie", including one of another length ("coo\u212aie", the Kelvin sign folding to 'k').
+func Test_walkCookies_foldedName(t *testing.T) {
+	tests := []struct {
+		name   string
+		header string
+		want   bool
+	}{
+		{name: "lower case", header: "cookie", want: true},
+		{name: "mixed case", header: "Cookie", want: true},
+		{name: "kelvin sign", header: "coo\u212aie", want: true},
+		{name: "eight bytes, other name", header: "cookies!", want: false},
+		{name: "other name", header: "accept", want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := false
+			walkCookies([][2]string{{tt.header, "at=x"}}, func(_, _, _ string) { got = true })
+			if got != tt.want || got != strings.EqualFold(tt.header, "cookie") {
+				t.Fatalf("cookie header %q found: %v, want %v", tt.header, got, tt.want)
+			}
+		})
+	}
+}
