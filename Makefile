@@ -35,14 +35,7 @@ bench-wasm: ## guest code measured inside wasm: jwtcore and the filter's decide,
 peer: build ## tokengate vs HAProxy 2.6 (jwt_verify) on the same requests; needs `apt-get install haproxy`
 	cd tools/peer && $(GO) test -count=1 ./...
 
-bench-bench-wasm: ## guest code measured inside wasm: jwtcore and the filter's decide, as test binaries run under wazero
-	@mkdir -p dist/bench
-	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/jwtcore.test ./jwtcore
-	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/bench/filter.test ./filter
-	cd jwtcore && $(GO) run ../internal/tools/wasmrun ../dist/bench/jwtcore.test -test.run '^$$' -test.bench 'BenchmarkVerify$$' -test.benchmem
-	cd filter && $(GO) run ../internal/tools/wasmrun ../dist/bench/filter.test -test.run '^$$' -test.bench 'BenchmarkDecide$$' -test.benchmem
-
-peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
+bench-peer: build ## CPU per request: HAProxy's jwt_verify vs tokengate under testenv, in the same run
 	cd tools/peer && $(GO) test -count=1 -run '^$$' -bench . ./...
 
 run: build ## the demo: an OAuth 2 server (:9090), an echo upstream (:9000), the gateway (:8080) running dist/tokengate.wasm
