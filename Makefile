@@ -14,12 +14,14 @@ test: build ## build the .wasm modules, then run every test (native, against the
 	@for m in $(SUBMODULES); do echo "== $$m"; (cd $$m && $(GO) test -count=1 ./...) || exit 1; done
 	$(MAKE) test-wasm
 
-test-wasm: ## jwtcore's tests compiled for wasip1 and run under wazero: the wasm-only code (its own SHA-256) runs where it ships
+test-wasm: ## jwtcore's tests compiled for wasip1 and run under wazero: the wasm-only code (its own SHA-256 and RSA) runs where it ships
 	@mkdir -p dist/test
 	$(GO) build -o dist/test/wasmrun ./internal/tools/wasmrun
 	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/test/jwtcore.test ./jwtcore
 	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/test/sha256x.test ./jwtcore/internal/sha256x
 	cd jwtcore/internal/sha256x && ../../../dist/test/wasmrun ../../../dist/test/sha256x.test
+	GOOS=wasip1 GOARCH=wasm $(GO) test -c -o dist/test/rsapub.test ./jwtcore/internal/rsapub
+	cd jwtcore/internal/rsapub && ../../../dist/test/wasmrun ../../../dist/test/rsapub.test
 	cd jwtcore && ../dist/test/wasmrun ../dist/test/jwtcore.test -test.skip 'TestDeps_' # go list does not run inside wasm
 
 bench: build ## benchmarks: jwtcore vs golang-jwt, filter under testenv vs pass-through

@@ -36,6 +36,7 @@ type key struct {
 	secret []byte
 	macs   [3]*sync.Pool // pre-keyed HMAC states for HS256/384/512 (nil when the secret is too short)
 	fast   fastMAC       // HS256 prepared for the wasm build's own SHA-256 (empty natively)
+	frsa   fastRSA       // RS256/384/512 prepared for the wasm build's own RSA (empty natively)
 	fp     [32]byte      // identity of (kind, kid, alg, key material); used by the cache
 }
 
@@ -161,7 +162,8 @@ func joinSemi(s []string) string {
 	return out
 }
 
-// prepare validates the key material, computes the fingerprint and pre-keys HMAC states.
+// prepare validates the key material, computes the fingerprint, pre-keys HMAC states and, in the
+// wasm build, converts RSA keys for internal/rsapub (rsa_wasm.go).
 func (k *key) prepare() error {
 	fail := func(why string) error { return keyErr(k.index, k.kid, k.hasKid, why) }
 	h := sha256.New()
@@ -198,6 +200,9 @@ func (k *key) prepare() error {
 		h.Write(k.rsa.N.Bytes())
 		binary.BigEndian.PutUint64(b[:], uint64(k.rsa.E))
 		h.Write(b[:])
+		if err := k.frsa.prepare(k.rsa); err != nil {
+			return fail(err.Error())
+		}
 	case kindP256, kindP384, kindP521:
 		if k.ec == nil || k.ec.X == nil || k.ec.Y == nil {
 			return fail("missing EC point")

@@ -72,7 +72,7 @@ func (k *key) verifySig(sc *scratch, a Alg, msg, sig []byte) bool {
 		if a >= PS256 && a <= PS512 {
 			return rsa.VerifyPSS(k.rsa, a.hash(), d, sig, pssOpts) == nil
 		}
-		return rsa.VerifyPKCS1v15(k.rsa, a.hash(), d, sig) == nil
+		return k.verifyPKCS1v15(a.hash(), d, sig) // rsa_wasm.go / rsa_other.go
 	case kindP256, kindP384, kindP521:
 		size := (k.ec.Curve.Params().BitSize + 7) / 8
 		if len(sig) != 2*size { // RFC 7518 §3.4: exactly R||S, each the curve's byte length
