@@ -13,8 +13,8 @@ import (
 //
 // Its strings may alias a buffer the binding reuses for the next request
 // (proxywasm.GetHttpRequestHeadersBorrowed): decide must not keep any of
-// them, nor anything sliced from them, once it returns. What it keeps is
-// copied first (see Decision.verify).
+// them, nor anything sliced from them, once it returns. jwtcore copies what
+// it keeps; the introspection queue gets a copy (see Decision.verify).
 type Request struct {
 	Method  string      // :method
 	Target  string      // :path as received (path, query, maybe a fragment)
@@ -166,11 +166,11 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft *foundToken, now tim
 		}
 		d.CacheMisses++
 	}
-	// A miss: what follows may keep the token (the verified-token cache, the
-	// introspection queue, jwtcore's memos), and ft.token may be borrowed from
-	// the binding's buffer (Request): from here on, the token is our own copy.
-	// A miss costs a signature check or an outbound call; the copy is noise.
-	token := strings.Clone(ft.token)
+	// ft.token may be borrowed from the binding's buffer (Request). jwtcore
+	// keeps no reference to a token it is given (it copies what it caches or
+	// remembers: jwtcore's TestVerify_KeepsNoReferenceToTheToken), and the
+	// introspection path copies the token before queueing it (introspect).
+	token := ft.token
 	// The payload is decoded and scanned once, for routing and for verifying.
 	pk, err := jwtcore.Peek(token, cfg.peekBytes)
 	if err != nil {
@@ -179,8 +179,8 @@ func (d *Decision) verify(cfg *compiledConfig, ru *rule, ft *foundToken, now tim
 		}
 		return nil, nil, err
 	}
-	defer pk.Release() // when VerifyPeeked was not reached
-	p := cfg.byIssuer[pk.UnsafeIssuer()]
+	defer pk.Release()                                // when VerifyPeeked was not reached
+	p := cfg.byIssuer[string(pk.UnsafeIssuerBytes())] // no copy: a map index
 	if p == nil || !containsProvider(accepts, p) {
 		if in := introspectionOf(accepts); in != nil { // a JWT no accepted JWT provider issues
 			return d.introspect(in, token, now)

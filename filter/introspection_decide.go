@@ -3,6 +3,7 @@ package filter
 import (
 	"errors"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
@@ -95,7 +96,9 @@ func (d *Decision) introspect(in *introspection, token string, now time.Time) (*
 		}
 		return res.claims, p, nil
 	}
-	slot, err := in.rt.prepare(in, token, hash)
+	// The bucket's fetcher keeps the token until it asks about it; the token
+	// may be borrowed from the binding's buffer (Request): queue our own copy.
+	slot, err := in.rt.prepare(in, strings.Clone(token), hash)
 	if err != nil {
 		return nil, nil, &introspectionPending{in: in}
 	}

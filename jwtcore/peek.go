@@ -23,7 +23,7 @@ func UnsafeIssuerWithoutVerification(token string, maxBytes int) (string, error)
 // Its issuer is UNVERIFIED: use it only to choose the Verifier.
 type Peeked struct {
 	token string
-	iss   string
+	iss   []byte   // the decoded iss, in sc's buffers (nil when absent)
 	sc    *scratch // nil once released
 }
 
@@ -61,13 +61,19 @@ func Peek(token string, maxBytes int) (Peeked, error) {
 			putScratch(sc)
 			return Peeked{}, errIssMalformed
 		}
-		p.iss = string(iss)
+		p.iss = iss
 	}
 	return p, nil
 }
 
-// UnsafeIssuer is the token's iss claim, UNVERIFIED ("" when absent).
-func (p *Peeked) UnsafeIssuer() string { return p.iss }
+// UnsafeIssuer is the token's iss claim, UNVERIFIED ("" when absent). It is a copy; p must not
+// have been released.
+func (p *Peeked) UnsafeIssuer() string { return string(p.iss) }
+
+// UnsafeIssuerBytes is UnsafeIssuer without the copy: the bytes live in p's working memory and
+// are valid only until p is released or passed to VerifyPeeked (which releases it). For a
+// lookup such as providers[string(p.UnsafeIssuerBytes())], which Go makes without allocating.
+func (p *Peeked) UnsafeIssuerBytes() []byte { return p.iss }
 
 // Release returns p's working memory; p must not be used afterwards. Releasing twice is harmless.
 func (p *Peeked) Release() {
