@@ -179,41 +179,41 @@ func apply(d *Decision, headers [][2]string) error {
 	if len(d.Set) == 0 && len(d.Remove) == 0 {
 		return nil
 	}
-	// One pass over the request headers counts, per name to remove or set,
-	// the headers of that name (exact: under that lower-case name; other:
-	// the same name in another case). Names come from the configuration and
-	// rarely share a length with a request header, so most headers cost one
-	// length compare per name.
-	var namesBuf [maxApplyNames]string
-	var exactBuf, otherBuf [maxApplyNames]uint8
-	names := namesBuf[:0]
-	if len(d.Remove)+len(d.Set) > maxApplyNames {
+	nr := len(d.Remove)
+	if nr+len(d.Set) > maxApplyNames {
 		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
 	}
-	names = append(names, d.Remove...)
-	for _, s := range d.Set {
-		names = append(names, s[0])
+	// Per name to remove or set (d.Remove first, then d.Set): how many request
+	// headers carry it under that exact lower-case name, and whether one
+	// carries it in another case. One pass over the headers; a header whose
+	// name length no such name has (most of them) costs one bit test.
+	var lens uint64 // bit l: some name has length l (names of 64 bytes or more: bit 63)
+	for _, name := range d.Remove {
+		lens |= 1 << min(len(name), 63)
 	}
-	for _, h := range headers {
-		for i, name := range names {
-			if len(name) != len(h[0]) {
-				continue
-			}
-			if h[0] == name {
-				exactBuf[i]++
-			} else if strings.EqualFold(h[0], name) {
-				otherBuf[i]++
-			}
+	for i := range d.Set {
+		lens |= 1 << min(len(d.Set[i][0]), 63)
+	}
+	var exact [maxApplyNames]uint8
+	whole := false
+	for i := range headers {
+		h := headers[i][0]
+		if lens&(1<<min(len(h), 63)) == 0 {
+			continue
+		}
+		for j, name := range d.Remove {
+			whole = countName(&exact[j], h, name) || whole
+		}
+		for j := range d.Set {
+			whole = countName(&exact[nr+j], h, d.Set[j][0]) || whole
 		}
 	}
-	nr := len(d.Remove)
-	whole := false
-	for i := range names {
+	for i := range exact[:nr+len(d.Set)] {
 		// The shape single calls handle: at most one header of the name, under that name.
-		whole = whole || exactBuf[i] > 1 || otherBuf[i] > 0
+		whole = whole || exact[i] > 1
 	}
-	for i, s := range d.Set {
-		if setTwice(d.Set[:i], s[0]) {
+	for i := range d.Set {
+		if setTwice(d.Set[:i], d.Set[i][0]) {
 			whole = true
 		}
 	}
@@ -221,15 +221,16 @@ func apply(d *Decision, headers [][2]string) error {
 		return proxywasm.ReplaceHttpRequestHeaders(d.headersAfter(headers))
 	}
 	for i, name := range d.Remove {
-		if exactBuf[i] > 0 {
+		if exact[i] > 0 {
 			if err := proxywasm.RemoveHttpRequestHeader(name); err != nil {
 				return err
 			}
 		}
 	}
-	for i, s := range d.Set {
+	for i := range d.Set {
+		s := &d.Set[i]
 		var err error
-		if exactBuf[nr+i] == 1 && !containsString(d.Remove, s[0]) {
+		if exact[nr+i] == 1 && !containsString(d.Remove, s[0]) {
 			err = proxywasm.ReplaceHttpRequestHeader(s[0], s[1]) // present and kept: replaced in place
 		} else {
 			err = proxywasm.AddHttpRequestHeader(s[0], s[1]) // absent, or just removed: appended
@@ -239,6 +240,22 @@ func apply(d *Decision, headers [][2]string) error {
 		}
 	}
 	return nil
+}
+
+// countName counts header name h against name: an exact match adds one to
+// *exact (saturating); it reports true when h is name in another case (a
+// shape single host calls do not handle the same way on every host).
+func countName(exact *uint8, h, name string) (otherCase bool) {
+	if len(h) != len(name) {
+		return false
+	}
+	if h == name {
+		if *exact < 2 {
+			*exact++
+		}
+		return false
+	}
+	return strings.EqualFold(h, name)
 }
 
 // maxApplyNames bounds the names apply handles with single calls (a

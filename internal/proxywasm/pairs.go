@@ -79,18 +79,20 @@ func parsePairsInto(dst [][2]string, b []byte) ([][2]string, error) {
 		out = make([][2]string, 0, n)
 	}
 	out = out[:n]
-	sizes := b[4:]
+	sizes := b[4 : 4+8*int(n)] // within b: n <= (len(b)-4)/10
 	data := uint64(4) + 8*uint64(n)
 	for i := range out {
-		ks := uint64(binary.LittleEndian.Uint32(sizes[8*i:]))
-		vs := uint64(binary.LittleEndian.Uint32(sizes[8*i+4:]))
-		if data+ks+vs+2 > uint64(len(b)) || b[data+ks] != 0 || b[data+ks+1+vs] != 0 {
+		sz := sizes[8*i : 8*i+8 : 8*i+8] // one bounds check for both sizes
+		ks := uint64(binary.LittleEndian.Uint32(sz[:4]))
+		vs := uint64(binary.LittleEndian.Uint32(sz[4:]))
+		end := data + ks + vs + 2
+		if end > uint64(len(b)) || b[data+ks] != 0 || b[end-1] != 0 {
 			clear(out)
 			return nil, errPairsMalformed
 		}
-		out[i][0] = aliasString(b[data : data+ks])
-		out[i][1] = aliasString(b[data+ks+1 : data+ks+1+vs])
-		data += ks + vs + 2
+		// Both strings point into b (aliasString's empty case is "" for any pointer).
+		out[i] = [2]string{unsafe.String(&b[data], int(ks)), unsafe.String(&b[data+ks+1], int(vs))}
+		data = end
 	}
 	return out, nil
 }
