@@ -57,6 +57,11 @@
 //   - GetHttpRequestHeaderBorrowed reads a request header into a buffer the
 //     binding reuses, so the read leaves no garbage; the slice is valid only
 //     until the next call into this package. Natively it returns a copy.
+//   - GetHttpRequestHeadersBorrowed reads every request header into a buffer
+//     and a slice the binding reuses (no garbage once they have grown); the
+//     result is valid only until its next call. Natively the headers are
+//     copied into one reused buffer whose previous contents are overwritten
+//     with 0xAA first, so a string kept too long shows in native tests too.
 //   - GetLogLevel (proxy_get_log_level) has no SDK counterpart either;
 //     natively it reports LogLevelTrace (the emulator keeps every level).
 package proxywasm
