@@ -24,7 +24,7 @@ type httpContext struct {
 	// the stream pauses.
 	req    Request
 	waiter *shared.Waiter // the wait in progress, if any
-	waited []*shared.Slot // slots this stream already waited on (at most once each)
+	waited []*shared.Slot // slots this stream already waited on, once per wait (see mayWait)
 	done   bool           // the stream ended: a late wake-up does nothing
 }
 
@@ -69,7 +69,7 @@ func (h *httpContext) run(now time.Time) types.Action {
 	var d Decision
 	for round := 0; ; round++ {
 		d = decide(cfg, &h.req, now)
-		if d.Wait == nil || round == maxDecideRounds || h.hasWaited(d.Wait.slot) {
+		if d.Wait == nil || round == maxDecideRounds || !h.mayWait(d.Wait) {
 			break
 		}
 		out, w := d.Wait.slot.Await(d.Wait.have, d.Wait.force, h.resume)
@@ -143,13 +143,25 @@ func (h *httpContext) refocus() {
 	}
 }
 
-func (h *httpContext) hasWaited(s *shared.Slot) bool {
-	for _, w := range h.waited {
-		if w == s {
-			return true
+// mayWait reports whether the stream may wait on w's slot: once per slot,
+// except an introspection bucket, whose fetcher asks about one waiting token
+// per call, oldest first, and holds at most introspectionMaxPending of them:
+// a request can wake up after another token's answer and need the next call,
+// so it may wait on its bucket up to introspectionMaxPending times (each wait
+// ends with a finished call, so the bound is reached only if the server keeps
+// answering about other tokens; then the fallback 503 applies).
+func (h *httpContext) mayWait(w *waitFor) bool {
+	limit := 1
+	if w.what == waitIntrospection {
+		limit = introspectionMaxPending
+	}
+	n := 0
+	for _, s := range h.waited {
+		if s == w.slot {
+			n++
 		}
 	}
-	return false
+	return n < limit
 }
 
 // OnHttpStreamDone cancels a wait in progress: the request went away.

@@ -281,3 +281,30 @@ func TestIntrospection_IdPFailures(t *testing.T) {
 		})
 	}
 }
+
+// Two new opaque tokens that share a cache bucket (cache_max_entries 4: one
+// bucket) arrive together on one VM: the bucket's fetcher asks about one token
+// per call, so the second request wakes up after the first answer without its
+// own, and must wait again for the next call, not fail with a 503.
+func TestIntrospection_TokensSharingABucket(t *testing.T) {
+	env, srv := introSetup(t, 1, "client_secret_post", map[string]any{"cache_max_entries": 4},
+		testenv.ClusterDelay("idp", 200*time.Millisecond))
+	toks := []string{opaqueToken(t, srv, "read"), opaqueToken(t, srv, "read"), opaqueToken(t, srv, "read")}
+	var streams []*testenv.Stream
+	for i, tok := range toks {
+		s := send(env, 0, "GET", tok)
+		expect(t, "request "+itoa(i)+" before any answer", outcome(t, s), "paused")
+		streams = append(streams, s)
+	}
+	for i := 0; i < 10 && streams[len(streams)-1].RequestPaused(); i++ {
+		env.Clock().Advance(250 * time.Millisecond) // one introspection call after another
+	}
+	for i, s := range streams {
+		expect(t, "request "+itoa(i)+" after the answers", outcome(t, s), "allowed")
+		if sub, _ := s.UpstreamRequestHeader("x-auth-sub"); sub != "mobile" {
+			t.Errorf("request %d: x-auth-sub = %q, want mobile", i, sub)
+		}
+	}
+	expectN(t, "IdP calls (one per token)", introspectHits(srv), len(toks))
+	noSecrets(t, env, toks...)
+}
