@@ -57,7 +57,19 @@ func logPanic(where string, r any) {
 func failStream(where, why string) uint32 {
 	LogCritical("proxywasm: " + where + ": " + why + "; replying 500")
 	_ = sendLocalResponse(500, internalErrorDetails, nil, nil, -1)
+	reg.markReplied(activeID)
 	return uint32(types.ActionPause)
+}
+
+// failResponse is failStream for a response callback: when the binding has
+// already answered this stream with its 500, the response passing through is
+// that reply (Envoy runs a local reply through the filter's response
+// callbacks), so it continues instead of replying a second time.
+func failResponse(where, why string) uint32 {
+	if reg.replied(activeID) {
+		return uint32(types.ActionContinue)
+	}
+	return failStream(where, why)
 }
 
 // Spec: https://github.com/proxy-wasm/spec/tree/master/abi-versions/v0.2.1#proxy_abi_version_0_2_1
@@ -221,12 +233,12 @@ func proxyOnResponseHeaders(streamContextID, numHeaders, endOfStream uint32) (ac
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic("proxy_on_response_headers", r)
-			action = failStream("proxy_on_response_headers", "panic")
+			action = failResponse("proxy_on_response_headers", "panic")
 		}
 	}()
 	ctx := reg.streams[streamContextID].ctx
 	if ctx == nil {
-		return failStream("proxy_on_response_headers", "no http context")
+		return failResponse("proxy_on_response_headers", "no http context")
 	}
 	return uint32(ctx.OnHttpResponseHeaders(int(numHeaders), endOfStream != 0))
 }
@@ -239,12 +251,12 @@ func proxyOnResponseBody(streamContextID, bodySize, endOfStream uint32) (action 
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic("proxy_on_response_body", r)
-			action = failStream("proxy_on_response_body", "panic")
+			action = failResponse("proxy_on_response_body", "panic")
 		}
 	}()
 	ctx := reg.streams[streamContextID].ctx
 	if ctx == nil {
-		return failStream("proxy_on_response_body", "no http context")
+		return failResponse("proxy_on_response_body", "no http context")
 	}
 	return uint32(ctx.OnHttpResponseBody(int(bodySize), endOfStream != 0))
 }
@@ -257,12 +269,12 @@ func proxyOnResponseTrailers(streamContextID, numTrailers uint32) (action uint32
 	defer func() {
 		if r := recover(); r != nil {
 			logPanic("proxy_on_response_trailers", r)
-			action = failStream("proxy_on_response_trailers", "panic")
+			action = failResponse("proxy_on_response_trailers", "panic")
 		}
 	}()
 	ctx := reg.streams[streamContextID].ctx
 	if ctx == nil {
-		return failStream("proxy_on_response_trailers", "no http context")
+		return failResponse("proxy_on_response_trailers", "no http context")
 	}
 	return uint32(ctx.OnHttpResponseTrailers(int(numTrailers)))
 }

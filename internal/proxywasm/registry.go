@@ -7,8 +7,9 @@ import "github.com/tetratelabs/proxy-wasm-go-sdk/proxywasm/types"
 // natively; only the wasip1 build uses it.
 
 type streamEntry struct {
-	ctx  types.HttpContext // nil if the plugin returned no http context
-	root uint32
+	ctx     types.HttpContext // nil if the plugin returned no http context
+	root    uint32
+	replied bool // the binding failed the stream with its own 500 local reply
 }
 
 type calloutKey struct{ root, token uint32 }
@@ -80,6 +81,17 @@ func (r *registry) takeCallout(root, token uint32) (calloutEntry, bool) {
 	}
 	return e, ok
 }
+
+// markReplied records that the binding answered stream id with its 500.
+func (r *registry) markReplied(id uint32) {
+	if e, ok := r.streams[id]; ok {
+		e.replied = true
+		r.streams[id] = e
+	}
+}
+
+// replied reports whether the binding answered stream id with its 500.
+func (r *registry) replied(id uint32) bool { return r.streams[id].replied }
 
 // deleteContext forgets context id. Pending http calls it dispatched stay
 // registered: their responses still arrive (on the root context) and their

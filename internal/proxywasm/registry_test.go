@@ -162,3 +162,25 @@ func Test_registry_deleteContext(t *testing.T) {
 		})
 	}
 }
+
+// markReplied is remembered per stream and forgotten with it.
+func Test_registry_replied(t *testing.T) {
+	r := newRegistry()
+	r.vm = &regVM{}
+	r.createContext(1, 0)
+	r.createContext(7, 1)
+	r.createContext(8, 1)
+	r.markReplied(7)
+	r.markReplied(99) // unknown: nothing to mark
+	if !r.replied(7) || r.replied(8) || r.replied(99) {
+		t.Fatalf("replied: 7=%v 8=%v 99=%v, want true false false", r.replied(7), r.replied(8), r.replied(99))
+	}
+	if r.streams[7].ctx == nil || r.streams[7].root != 1 {
+		t.Fatalf("marking changed the entry: %+v", r.streams[7])
+	}
+	r.deleteContext(7)
+	r.createContext(7, 1) // an id used again starts clean
+	if r.replied(7) {
+		t.Fatal("a new stream with a deleted stream's id is marked replied")
+	}
+}
