@@ -35,11 +35,6 @@ import (
 // per-request CPU); RS256 miss <= 1.1x the bare RSA verify inside wasm.
 // The ratios are reported as metrics; nothing here asserts a timing.
 
-// requestFor returns the request headers of the benchmark requests.
-func requestFor(target string, extra ...[2]string) [][2]string {
-	return requestHeaders(target, extra...)
-}
-
 // streamBench sends h through env once per iteration and wants it forwarded.
 func streamBench(env *testenv.Env, h [][2]string) func(*testing.B) {
 	return func(b *testing.B) {
@@ -134,8 +129,8 @@ func BenchmarkFilter(b *testing.B) {
 		testenv.PluginConfig(rsaGuestConfig(b, k.auth0)))
 	envCalls := testenv.New(b, buildGuest(b, "hostcallsguest"), testenv.StartTime(testNow))
 
-	rsReq := requestFor("/api/items", bearer(read))
-	hsReq := requestFor("/billing/run", [2]string{"x-internal-token", internal})
+	rsReq := requestHeaders("/api/items", bearer(read))
+	hsReq := requestHeaders("/billing/run", [2]string{"x-internal-token", internal})
 
 	cfg, err := parseConfig([]byte(mustJSON(b, noCache)))
 	if err != nil {
@@ -222,7 +217,7 @@ func BenchmarkFilter_guestMemory(b *testing.B) {
 		tok := signHS256(b, f.k.hmacSecret, claims{"iss": internalIssuer, "svc": "billing",
 			"jti": i, "exp": testNow.Add(time.Hour).Unix()})
 		st := env.NewStream()
-		if act := st.RequestHeaders(requestFor("/billing/run", [2]string{"x-internal-token", tok}), true); act != testenv.ActionContinue {
+		if act := st.RequestHeaders(requestHeaders("/billing/run", [2]string{"x-internal-token", tok}), true); act != testenv.ActionContinue {
 			b.Fatalf("request %d not forwarded", i)
 		}
 		st.Complete()

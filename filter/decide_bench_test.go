@@ -45,7 +45,7 @@ func BenchmarkDecide(b *testing.B) {
 	}
 }
 
-// requestHeaders is the request BenchmarkFilter sends (see requestFor in bench_test.go).
+// requestHeaders is the request BenchmarkFilter and BenchmarkDecide send.
 func requestHeaders(target string, extra ...[2]string) [][2]string {
 	h := [][2]string{{":method", "GET"}, {":path", target}, {":authority", "api.mywebsite.com"},
 		{":scheme", "http"}, {"user-agent", "bench"}, {"accept", "*/*"}}

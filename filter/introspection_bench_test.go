@@ -22,8 +22,8 @@ func BenchmarkIntrospection(b *testing.B) {
 	env := testenv.New(b, loadWasm(b), testenv.StartTime(testNow), testenv.PluginConfig(cfg), testenv.Cluster("idp", idp))
 	jwt := signHS256(b, []byte(introDecideSecret), claims{"iss": "https://local.example/", "aud": "api", "sub": "jay",
 		"exp": testNow.Unix() + 3600})
-	jwtReq := requestFor("/either", [2]string{"authorization", "Bearer " + jwt})
-	opaqueReq := requestFor("/either", [2]string{"authorization", "Bearer opaque-bench-token"})
+	jwtReq := requestHeaders("/either", [2]string{"authorization", "Bearer " + jwt})
+	opaqueReq := requestHeaders("/either", [2]string{"authorization", "Bearer opaque-bench-token"})
 
 	warm := env.NewStream()
 	warm.RequestHeaders(opaqueReq, true)

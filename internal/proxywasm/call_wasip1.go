@@ -65,6 +65,21 @@ func fetched(st uint32) ([]byte, error) {
 	return b, nil
 }
 
+// fetchedBorrowed is fetched for a call armed with armBorrow: the value is a
+// slice of the armed buffer (or the pinned buffer the host chose), valid as
+// that buffer's borrowed contract says. It disarms on every path.
+func fetchedBorrowed(st uint32) ([]byte, error) {
+	if st != statusOK {
+		disarmBorrow()
+		return nil, statusToError(st)
+	}
+	b, ok := takeBorrowed(retData, retSize)
+	if !ok {
+		return nil, ErrorHostMemory
+	}
+	return b, nil
+}
+
 // u32Arg converts a non-negative int argument of the SDK API to the ABI's
 // uint32, clamping values too large for 31 bits (hosts clamp lengths too).
 func u32Arg(v int) (uint32, bool) {

@@ -511,16 +511,7 @@ func getMapValue(mapID uint32, key string) (string, error) {
 func getMapValueBorrowed(mapID uint32, key string) ([]byte, error) {
 	resetRet()
 	armBorrow(&valueBuf)
-	st := proxy_get_header_map_value(mapID, strPtr(key), uint32(len(key)), &retData, &retSize)
-	if st != statusOK {
-		disarmBorrow()
-		return nil, statusToError(st)
-	}
-	b, ok := takeBorrowed(retData, retSize)
-	if !ok {
-		return nil, ErrorHostMemory
-	}
-	return b, nil
+	return fetchedBorrowed(proxy_get_header_map_value(mapID, strPtr(key), uint32(len(key)), &retData, &retSize))
 }
 
 // mapPairs is the reused result of GetHttpRequestHeadersBorrowed.
@@ -534,14 +525,9 @@ func getMapBorrowed(mapID uint32) ([][2]string, error) {
 	mapPairs = mapPairs[:0]
 	resetRet()
 	armBorrow(&mapBuf)
-	st := proxy_get_header_map_pairs(mapID, &retData, &retSize)
-	if st != statusOK {
-		disarmBorrow()
-		return nil, statusToError(st)
-	}
-	b, ok := takeBorrowed(retData, retSize)
-	if !ok {
-		return nil, ErrorHostMemory
+	b, err := fetchedBorrowed(proxy_get_header_map_pairs(mapID, &retData, &retSize))
+	if err != nil {
+		return nil, err
 	}
 	out, err := parsePairsInto(mapPairs, b)
 	if err != nil {
